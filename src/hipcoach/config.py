@@ -1,0 +1,37 @@
+"""Settings, read once per process through `get_settings()` so tests can override them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("hipcoach", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HIPCOACH_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    password: str | None = None
+    keep_videos: bool = False
+    max_upload_mb: int = 200
+
+    def resolved_database_url(self) -> str:
+        """The database URL; an SQLite file in the data directory unless one is set."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'hipcoach.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The exercise catalogue (data), its schema, and the checks it names."""
