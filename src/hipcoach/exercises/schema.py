@@ -57,6 +57,8 @@ class CheckSpec(Strict):
     message: str = Field(min_length=3, description="short, spoken-style cue")
     seed_cue: str = Field(min_length=3, description="the teacher's cue this check stands for")
     evidence: EvidenceStrength = "I"
+    description: str = ""
+    """What is measured and what the threshold means, in plain words (shown by the CLI)."""
 
 
 class SelfReport(Strict):
