@@ -21,7 +21,9 @@ from hipcoach.pose.landmarks import LANDMARK_NAMES, N_LANDMARKS, PoseFrame, Pose
 IMAGE_COLUMNS: list[str] = [
     f"{name}_{axis}" for name in LANDMARK_NAMES for axis in ("x", "y", "z", "visibility")
 ]
-WORLD_COLUMNS: list[str] = [f"{name}_{axis}" for name in LANDMARK_NAMES for axis in ("wx", "wy", "wz")]
+WORLD_COLUMNS: list[str] = [
+    f"{name}_{axis}" for name in LANDMARK_NAMES for axis in ("wx", "wy", "wz")
+]
 
 
 def landmark_header(with_world: bool) -> list[str]:
@@ -39,7 +41,9 @@ def _column_positions(header: list[str], path: Path) -> tuple[list[int], list[in
     required = ["t", *IMAGE_COLUMNS]
     missing = [c for c in required if c not in position]
     if missing:
-        shown = ", ".join(missing[:4]) + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+        shown = ", ".join(missing[:4]) + (
+            f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+        )
         raise LandmarkFormatError(f"{path}: landmark CSV is missing column(s) {shown}")
     image_pos = [position[c] for c in required]
     world_present = [c in position for c in WORLD_COLUMNS]

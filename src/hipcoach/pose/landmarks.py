@@ -128,7 +128,9 @@ class PoseSeries:
                 f"expected visibility of shape ({n}, {N_LANDMARKS}), got {self.visibility.shape}"
             )
         if self.world is not None and self.world.shape != (n, N_LANDMARKS, 3):
-            raise ValueError(f"expected world of shape ({n}, {N_LANDMARKS}, 3), got {self.world.shape}")
+            raise ValueError(
+                f"expected world of shape ({n}, {N_LANDMARKS}, 3), got {self.world.shape}"
+            )
 
     def __len__(self) -> int:
         return int(self.t.shape[0])

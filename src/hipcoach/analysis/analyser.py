@@ -1,0 +1,312 @@
+"""The set analyser: one pose in, events out. Live capture and recorded files both use it.
+
+States: waiting (nobody usable yet) -> settling (getting into position: nothing counted)
+-> ready / moving (counting) with paused whenever the needed joints are not visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from hipcoach.analysis.checks import SETUP_CHECKS
+from hipcoach.analysis.events import (
+    CueEvent,
+    Event,
+    RepEvent,
+    RepReport,
+    SetReport,
+    SetState,
+    Side,
+    SideEvent,
+    StateEvent,
+    ViewEvent,
+    ViewReport,
+)
+from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector
+from hipcoach.analysis.reps import RepCounter, RepWindow
+from hipcoach.analysis.set_checks import TremorMeter, ViewMeter, detect_isolation_lost
+from hipcoach.analysis.track import VISIBLE, LegTrack
+from hipcoach.errors import CatalogueError
+from hipcoach.exercises.schema import CheckSpec, Exercise, Variation
+from hipcoach.features.body import Space, compute_body_frame, extract_points, select_space
+from hipcoach.features.measures import build_reference, snapshot_posture
+from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
+
+CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
+SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
+
+
+def _resolve_variation(exercise: Exercise, variation: str | None) -> Variation | None:
+    if not exercise.variations:
+        if variation is not None:
+            raise CatalogueError(f"exercise {exercise.id!r} has no variations (got {variation!r})")
+        return None
+    chosen = exercise.variation(variation)
+    if chosen is None:
+        valid = ", ".join(v.id for v in exercise.variations)
+        raise CatalogueError(f"unknown variation {variation!r} for {exercise.id}; valid: {valid}")
+    return chosen
+
+
+def _default_set_checks() -> tuple[CheckSpec, ...]:
+    from hipcoach.exercises.catalogue import load_catalogue
+
+    return load_catalogue().set_checks
+
+
+class SetAnalyser:
+    """Incremental analysis of one set of one exercise.
+
+    `update(frame, t)` takes each captured pose (None when nobody was found) and returns
+    the events it caused; `finish(t)` closes the set; `report()` summarises it.
+    """
+
+    def __init__(
+        self,
+        exercise: Exercise,
+        variation: str | None = None,
+        side: str = "auto",
+        set_checks: Sequence[CheckSpec] | None = None,
+    ) -> None:
+        if side not in ("auto", "left", "right"):
+            raise CatalogueError(f"side must be left, right or auto (got {side!r})")
+        self.exercise = exercise
+        self.variation = _resolve_variation(exercise, variation)
+        self._requested_side = side
+        checks = _default_set_checks() if set_checks is None else tuple(set_checks)
+        self._set_checks = {c.id: c for c in checks}
+        self._messages = {c.id: c.message for c in (*exercise.checks, *checks)}
+        self._settle = SettleDetector(exercise.posture)
+        self._space: Space | None = None
+        self._tracks: list[LegTrack] = []
+        self._locked = side != "auto"
+        self.side: Side | None = side if side in ("left", "right") else None  # type: ignore[assignment]
+        self.state = SetState.waiting
+        self.reps: list[RepReport] = []
+        self.set_cues: list[str] = []
+        self.view = ViewMeter()
+        self._tremor = TremorMeter()
+        self._view_ok = True
+        self._first_t: float | None = None
+        self._last_t = 0.0
+        self._image_scale = np.array([1.0, 1.0])
+
+    @property
+    def rep_count(self) -> int:
+        return len(self.reps)
+
+    # -- the frame loop ---------------------------------------------------------------
+    def update(self, frame: PoseFrame | None, t: float) -> list[Event]:
+        events: list[Event] = []
+        self._first_t = t if self._first_t is None else self._first_t
+        self._last_t = t
+        if self.state is SetState.finished:
+            return events
+        usable = frame is not None and bool((frame.visibility[CORE] >= VISIBLE).all())
+        self._note_view(frame, t, events)
+        if frame is None or not usable:
+            for track in self._tracks:
+                track.pause(t)
+            target = SetState.waiting if not self._tracks else SetState.paused
+            self._set_state(target, t, events)
+            return events
+        if self._space is None:
+            self._space = select_space(frame)
+            if frame.image_size:
+                self._image_scale = np.array(frame.image_size, dtype=float)
+        points = extract_points(frame, self._space)
+        if not self._tracks:
+            self._settle_step(frame, points, t, events)
+            return events
+        self._count_step(frame, points, t, events)
+        return events
+
+    def _settle_step(
+        self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
+    ) -> None:
+        self._set_state(SetState.settling, t, events)
+        if not self._settle.add(t, compute_body_frame(points), points):
+            return
+        still = self._settle.points()
+        if self.side is None and self.exercise.primary_signal.side_from == "top_leg":
+            left_y = frame.image[LANDMARK_INDEX["left_hip"], 1]
+            right_y = frame.image[LANDMARK_INDEX["right_hip"], 1]
+            self.side = "left" if left_y < right_y else "right"
+            self._locked = True
+        sides: list[Side] = [self.side] if self.side else ["left", "right"]
+        for side in sides:
+            reference = build_reference([snapshot_posture(p, side) for p in still], side)
+            counter = RepCounter(enter_deg=self.exercise.primary_signal.min_rep_deg)
+            self._tracks.append(LegTrack(side, self.exercise, reference, counter))
+        if self.side is not None and self._requested_side == "auto":
+            events.append(SideEvent(t=t, side=self.side))
+        self._check_setup(t, events)
+        self._set_state(SetState.ready, t, events)
+
+    def _count_step(
+        self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
+    ) -> None:
+        moving = False
+        any_visible = False
+        for track in list(self._tracks):
+            can_measure, other_visible = track.visible(frame.visibility)
+            if not can_measure:
+                track.pause(t)
+                continue
+            any_visible = True
+            window = track.update(points, t, other_visible)
+            moving = moving or track.counter.phase.value == "moving"
+            if window is not None:
+                self._finish_rep(track, window, t, events)
+        if self._locked and self._tracks:
+            knee = frame.image[LANDMARK_INDEX[f"{self._tracks[0].side}_knee"], :2]
+            self._tremor.add(*(knee * self._image_scale))
+        state = SetState.moving if moving else SetState.ready
+        self._set_state(state if any_visible else SetState.paused, t, events)
+
+    # -- reps and cues ------------------------------------------------------------------
+    def _finish_rep(
+        self, track: LegTrack, window: RepWindow, t: float, events: list[Event]
+    ) -> None:
+        if not self._locked:
+            best = max(self._tracks, key=lambda tr: tr.counter.max_excursion)
+            self._tracks = [best]
+            self._locked = True
+            self.side = best.side
+            events.append(SideEvent(t=t, side=best.side))
+            if best is not track:
+                return
+        cues, values = track.judge_rep(window)
+        rep = RepReport(
+            index=len(self.reps) + 1,
+            start_s=round(window.start_s, 3),
+            peak_s=round(window.peak_s, 3),
+            end_s=round(window.end_s, 3),
+            range_deg=round(window.range_deg, 1),
+            hold_s=round(window.hold_s, 2),
+            cues=cues,
+            measures=values,
+        )
+        self.reps.append(rep)
+        events.append(RepEvent(t=t, rep=rep))
+        for cue in cues:
+            events.append(self._cue(cue, t, "rep", rep.index))
+        self._check_set_level(t, events)
+
+    def _check_setup(self, t: float, events: list[Event]) -> None:
+        reference = self._tracks[0].reference
+        for check in self.exercise.checks:
+            rule = SETUP_CHECKS.get(check.id)
+            if rule is not None and rule(reference, self.variation, check.threshold):
+                self._raise_set_cue(check.id, t, events)
+
+    def _check_set_level(self, t: float, events: list[Event]) -> None:
+        iso = self._set_checks.get("isolation_lost")
+        if iso is not None and detect_isolation_lost(self.reps, iso.threshold):
+            self._raise_set_cue("isolation_lost", t, events)
+        shake = self._set_checks.get("shaking")
+        if shake is not None and self._tremor.ratio() >= shake.threshold:
+            self._raise_set_cue("shaking", t, events)
+
+    def _raise_set_cue(self, cue: str, t: float, events: list[Event]) -> None:
+        if cue in self.set_cues:
+            return
+        self.set_cues.append(cue)
+        events.append(self._cue(cue, t, "set", None))
+
+    def _cue(self, cue: str, t: float, level: str, rep_index: int | None) -> CueEvent:
+        severity = SET_CUE_SEVERITY.get(cue, "warn")
+        message = self._messages.get(cue, cue.replace("_", " "))
+        return CueEvent(
+            t=t,
+            cue=cue,
+            message=message,
+            level=level,  # type: ignore[arg-type]
+            rep_index=rep_index,
+            severity=severity,  # type: ignore[arg-type]
+        )
+
+    # -- view and state -----------------------------------------------------------------
+    def _required_names(self) -> list[str]:
+        if self._tracks:
+            return self._tracks[0].required_names()
+        return [f"{s}_{j}" for s in ("left", "right") for j in ("shoulder", "hip", "knee", "ankle")]
+
+    def _note_view(self, frame: PoseFrame | None, t: float, events: list[Event]) -> None:
+        missing: list[str] = []
+        edges: list[str] = []
+        if frame is not None:
+            for name in self._required_names():
+                i = LANDMARK_INDEX[name]
+                threshold = (
+                    VISIBLE if not self._tracks or name.startswith(self._tracks[0].side) else 0.3
+                )
+                if frame.visibility[i] < threshold or not np.isfinite(frame.image[i]).all():
+                    missing.append(name)
+                    edges += _edges_outside(frame.image[i])
+        self.view.add(t, frame is not None, missing, edges)
+        if self._first_t is None or t - self._first_t < 1.0:
+            return
+        recent = self.view.recent_fraction
+        check = self._set_checks.get("view_incomplete")
+        threshold = check.threshold if check else 0.5
+        if self._view_ok and recent < threshold:
+            self._view_ok = False
+            advice = self.view.advice() or POSTURE_ADVICE[self.exercise.posture]
+            events.append(ViewEvent(t=t, ok=False, advice=advice, missing=self.view.most_missing()))
+        elif not self._view_ok and recent >= max(threshold, 0.8):
+            self._view_ok = True
+            events.append(ViewEvent(t=t, ok=True))
+
+    def _set_state(self, state: SetState, t: float, events: list[Event]) -> None:
+        if state is not self.state:
+            self.state = state
+            events.append(StateEvent(t=t, state=state, rep_count=self.rep_count))
+
+    # -- closing ------------------------------------------------------------------------
+    def finish(self, t: float | None = None) -> list[Event]:
+        events: list[Event] = []
+        t = self._last_t if t is None else t
+        check = self._set_checks.get("view_incomplete")
+        threshold = check.threshold if check else 0.5
+        if self.view.frames and self.view.fraction < threshold:
+            self._raise_set_cue("view_incomplete", t, events)
+        self._set_state(SetState.finished, t, events)
+        return events
+
+    def report(self) -> SetReport:
+        check = self._set_checks.get("view_incomplete")
+        threshold = check.threshold if check else 0.5
+        ok = self.view.frames > 0 and self.view.fraction >= threshold and bool(self._tracks)
+        advice = "" if ok else (self.view.advice() or POSTURE_ADVICE[self.exercise.posture])
+        cue_ids = {c for r in self.reps for c in r.cues} | set(self.set_cues)
+        return SetReport(
+            exercise=self.exercise.id,
+            variation=self.variation.id if self.variation else None,
+            side=self.side,
+            rep_count=self.rep_count,
+            reps=list(self.reps),
+            set_cues=list(self.set_cues),
+            view=ViewReport(
+                ok=ok,
+                advice=advice,
+                missing=self.view.most_missing(),
+                visible_fraction=round(self.view.fraction, 3),
+            ),
+            messages={c: self._messages.get(c, c) for c in sorted(cue_ids)},
+            duration_s=round(self._last_t - (self._first_t or 0.0), 3),
+            frames=self.view.frames,
+            frames_with_person=self.view.with_person,
+        )
+
+
+def _edges_outside(xyz: np.ndarray) -> list[str]:
+    x, y = float(xyz[0]), float(xyz[1])
+    edges = []
+    if np.isfinite(x):
+        edges += ["left"] if x < 0 else ["right"] if x > 1 else []
+    if np.isfinite(y):
+        edges += ["top"] if y < 0 else ["bottom"] if y > 1 else []
+    return edges

@@ -1,0 +1,143 @@
+"""The checks the catalogue names, registered by id.
+
+Three kinds:
+- frame checks turn one frame's baseline-relative `Compensations` into a number that is
+  compared with the catalogue threshold; a rep is flagged when the number stays at or above
+  the threshold over several frames of the rep (one noisy frame never flags);
+- rep checks look at a finished rep (its range, its hold);
+- set-up checks look at the start-of-set posture.
+Set-level checks (isolation, shaking, view) live in `set_checks.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipcoach.analysis.reps import RepWindow
+from hipcoach.exercises.schema import Exercise, Variation
+from hipcoach.features.measures import Compensations, Reference
+
+FrameMeasure = Callable[[Compensations], float]
+RepRule = Callable[[RepWindow, Exercise, float], bool]
+SetupRule = Callable[[Reference, Variation | None, float], bool]
+
+FRAME_CHECKS: dict[str, FrameMeasure] = {}
+REP_CHECKS: dict[str, RepRule] = {}
+SETUP_CHECKS: dict[str, SetupRule] = {}
+SET_CHECK_IDS = frozenset({"isolation_lost", "shaking", "view_incomplete"})
+
+# Frame checks that need the non-working (bottom) leg to be visible.
+NEEDS_OTHER_LEG = frozenset({"feet_apart", "bottom_leg_moves"})
+
+
+def register_frame_check(check_id: str) -> Callable[[FrameMeasure], FrameMeasure]:
+    def add(func: FrameMeasure) -> FrameMeasure:
+        FRAME_CHECKS[check_id] = func
+        return func
+
+    return add
+
+
+def register_rep_check(check_id: str) -> Callable[[RepRule], RepRule]:
+    def add(func: RepRule) -> RepRule:
+        REP_CHECKS[check_id] = func
+        return func
+
+    return add
+
+
+def register_setup_check(check_id: str) -> Callable[[SetupRule], SetupRule]:
+    def add(func: SetupRule) -> SetupRule:
+        SETUP_CHECKS[check_id] = func
+        return func
+
+    return add
+
+
+def known_check_ids() -> frozenset[str]:
+    return frozenset(FRAME_CHECKS) | frozenset(REP_CHECKS) | frozenset(SETUP_CHECKS) | SET_CHECK_IDS
+
+
+@register_frame_check("pelvis_rolls_back")
+def _pelvis_roll(c: Compensations) -> float:
+    return c.pelvis_roll_back_deg
+
+
+@register_frame_check("hips_not_stacked")
+def _top_hip_hitch(c: Compensations) -> float:
+    return c.hip_hike_deg
+
+
+@register_frame_check("hip_hikes")
+def _hip_hike(c: Compensations) -> float:
+    return c.hip_hike_deg
+
+
+@register_frame_check("feet_apart")
+def _feet_gap(c: Compensations) -> float:
+    return c.feet_gap_change
+
+
+@register_frame_check("bottom_leg_moves")
+def _bottom_leg(c: Compensations) -> float:
+    return c.other_thigh_deg
+
+
+@register_frame_check("leg_drifts_forward")
+def _leg_forward(c: Compensations) -> float:
+    return c.leg_forward_deg
+
+
+@register_frame_check("trunk_moves")
+def _trunk(c: Compensations) -> float:
+    return c.trunk_deg
+
+
+@register_frame_check("thigh_rotates")
+def _thigh(c: Compensations) -> float:
+    return c.thigh_lateral_deg
+
+
+@register_rep_check("range_too_big")
+def _range_too_big(rep: RepWindow, exercise: Exercise, threshold: float) -> bool:
+    return rep.range_deg >= threshold
+
+
+@register_rep_check("hold_too_short")
+def _hold_too_short(rep: RepWindow, exercise: Exercise, threshold: float) -> bool:
+    target = exercise.dosage.hold_s
+    return bool(target) and rep.hold_s < threshold * float(target or 0.0)
+
+
+@register_setup_check("wrong_hip_angle")
+def _wrong_hip_angle(ref: Reference, variation: Variation | None, threshold: float) -> bool:
+    if variation is None or not np.isfinite(ref.hip_flexion_deg):
+        return False
+    low, high = variation.hip_flexion_deg
+    return not (low - threshold <= ref.hip_flexion_deg <= high + threshold)
+
+
+@dataclass
+class SustainedMax:
+    """The value a measure reached and held for at least `frames` frames of a rep."""
+
+    frames: int = 3
+    _values: list[float] | None = None
+
+    def add(self, value: float) -> None:
+        if not np.isfinite(value):
+            return
+        if self._values is None:
+            self._values = []
+        self._values.append(value)
+
+    def value(self) -> float:
+        if not self._values or len(self._values) < self.frames:
+            return float("nan")
+        return float(sorted(self._values, reverse=True)[self.frames - 1])
+
+    def reset(self) -> None:
+        self._values = None

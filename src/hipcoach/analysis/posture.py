@@ -1,0 +1,69 @@
+"""Is the person in the exercise's start posture, and holding still? (Settling.)
+
+Gravity is taken as the image's downward direction (+y in both image and world
+coordinates for a level camera), which is how a phone or laptop camera on the floor or a
+table is normally set.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hipcoach.exercises.schema import Posture
+from hipcoach.features.body import BodyFrame, FloatArray
+from hipcoach.features.geometry import compute_angle_between
+
+POSTURE_ADVICE = {
+    Posture.side_lying: "Lie on your side with your hips stacked, facing the camera or with it at your feet.",
+    Posture.supine: "Lie on your back with the camera square to your side at hip height.",
+    Posture.seated: "Sit tall with the camera square to your side at hip height.",
+    Posture.standing: "Stand tall with your whole body in view.",
+}
+
+
+def matches_posture(frame: BodyFrame, posture: Posture) -> bool:
+    """Coarse orientation test of the trunk and the hip line against gravity."""
+    up_y = float(frame.up[1])
+    left_y = float(frame.left[1])
+    if not (np.isfinite(up_y) and np.isfinite(left_y)):
+        return False
+    if posture is Posture.side_lying:
+        return abs(up_y) < 0.75 and abs(left_y) > 0.45
+    if posture is Posture.supine:
+        return abs(up_y) < 0.75 and abs(left_y) < 0.7
+    return up_y < -0.55
+
+
+@dataclass
+class SettleDetector:
+    """Collects frames until the trunk has been still, in posture, for `hold_s` seconds."""
+
+    posture: Posture
+    hold_s: float = 0.4
+    max_turn_deg: float = 8.0
+    _frames: deque[tuple[float, BodyFrame, FloatArray]] = field(default_factory=deque)
+
+    def add(self, t: float, frame: BodyFrame, points: FloatArray) -> bool:
+        """Add a frame; True once the last `hold_s` seconds were still and in posture."""
+        if not matches_posture(frame, self.posture):
+            self._frames.clear()
+            return False
+        self._frames.append((t, frame, points))
+        while self._frames and self._frames[0][0] < t - self.hold_s:
+            self._frames.popleft()
+        if t - self._frames[0][0] < 0.8 * self.hold_s or len(self._frames) < 4:
+            return False
+        ups = np.array([f.up for _, f, _ in self._frames])
+        lefts = np.array([f.left for _, f, _ in self._frames])
+        up_turn = compute_angle_between(ups, np.nanmean(ups, axis=0)).max()
+        left_turn = compute_angle_between(lefts, np.nanmean(lefts, axis=0)).max()
+        return bool(up_turn < self.max_turn_deg and left_turn < 1.5 * self.max_turn_deg)
+
+    def points(self) -> list[FloatArray]:
+        return [p for _, _, p in self._frames]
+
+    def reset(self) -> None:
+        self._frames.clear()

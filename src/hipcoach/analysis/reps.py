@@ -1,0 +1,124 @@
+"""Rep counting on one scalar signal: hysteresis, minimum dwell and a rest-level baseline.
+
+The signal is the primary joint angle turned so that a rep moves it upwards (degrees). The
+rest level follows the signal down at once and up only slowly while the person rests, so a
+set that starts mid-movement or drifts a little still counts correctly, and noise at rest
+never crosses the entry threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    rest = "rest"
+    moving = "moving"
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    """A completed rep: times in seconds, excursion from the rest level in degrees."""
+
+    start_s: float
+    peak_s: float
+    end_s: float
+    range_deg: float
+    hold_s: float
+
+
+@dataclass
+class RepCounter:
+    enter_deg: float
+    min_dwell_s: float = 0.35
+    exit_fraction: float = 0.35
+    rest_drift_per_s: float = 0.3
+    hold_tolerance_fraction: float = 0.15
+    phase: Phase = Phase.rest
+    rest_level: float | None = None
+    max_excursion: float = 0.0
+    _last_rest_t: float = 0.0
+    _last_t: float | None = None
+    _above: int = 0
+    _samples: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def exit_deg(self) -> float:
+        peak = max((s for _, s in self._samples), default=0.0)
+        return max(0.5 * self.enter_deg, self.exit_fraction * peak)
+
+    def excursion(self, value: float) -> float:
+        return 0.0 if self.rest_level is None else value - self.rest_level
+
+    def update(self, value: float, t: float) -> RepWindow | None:
+        """Feed one smoothed sample; returns a RepWindow when a rep has just finished."""
+        dt = 0.0 if self._last_t is None else max(t - self._last_t, 0.0)
+        self._last_t = t
+        if self.rest_level is None:
+            self.rest_level = value
+            self._last_rest_t = t
+            return None
+        x = value - self.rest_level
+        self.max_excursion = max(self.max_excursion, x)
+        if self.phase is Phase.rest:
+            return self._update_rest(value, x, t, dt)
+        return self._update_moving(x, t)
+
+    def _update_rest(self, value: float, x: float, t: float, dt: float) -> None:
+        assert self.rest_level is not None
+        if x < 0.0:
+            self.rest_level = value
+            x = 0.0
+        elif x < 0.5 * self.enter_deg:
+            self.rest_level += min(x, self.rest_drift_per_s * dt * x)
+        if x < 0.3 * self.enter_deg:
+            self._last_rest_t = t
+        if x > self.enter_deg:
+            self._above += 1
+            if self._above >= 2:
+                self.phase = Phase.moving
+                self._samples = [(t, x)]
+        else:
+            self._above = 0
+        return None
+
+    def _update_moving(self, x: float, t: float) -> RepWindow | None:
+        self._samples.append((t, x))
+        if x >= self.exit_deg:
+            return None
+        samples = self._samples
+        self.phase = Phase.rest
+        self._above = 0
+        self._samples = []
+        start = self._last_rest_t
+        self._last_rest_t = t
+        peak_t, peak = max(samples, key=lambda p: p[1])
+        if t - start < self.min_dwell_s or peak < self.enter_deg:
+            return None
+        return RepWindow(
+            start_s=start,
+            peak_s=peak_t,
+            end_s=t,
+            range_deg=peak,
+            hold_s=self._hold_duration(samples, peak),
+        )
+
+    def _hold_duration(self, samples: list[tuple[float, float]], peak: float) -> float:
+        """Longest stretch spent near the peak (within max(4 deg, 15 % of the range))."""
+        near = peak - max(4.0, self.hold_tolerance_fraction * peak)
+        best = 0.0
+        run_start: float | None = None
+        for t, x in samples:
+            if x >= near:
+                run_start = t if run_start is None else run_start
+                best = max(best, t - run_start)
+            else:
+                run_start = None
+        return best
+
+    def abort(self) -> None:
+        """Drop a rep in progress (e.g. the joints went out of view for too long)."""
+        self.phase = Phase.rest
+        self._above = 0
+        self._samples = []

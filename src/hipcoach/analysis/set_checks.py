@@ -1,0 +1,143 @@
+"""Set-level checks: losing isolation, shaking, and whether the camera sees enough."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hipcoach.analysis.events import RepReport
+
+# Rep cues that mean another muscle group is helping (range_too_big and hold_too_short
+# describe the movement, not a compensation).
+COMPENSATION_CUES = frozenset(
+    {
+        "pelvis_rolls_back",
+        "hips_not_stacked",
+        "feet_apart",
+        "bottom_leg_moves",
+        "leg_drifts_forward",
+        "trunk_moves",
+        "hip_hikes",
+        "thigh_rotates",
+    }
+)
+
+
+def detect_isolation_lost(reps: list[RepReport], range_ratio: float) -> bool:
+    """True when the last reps lost the isolation the earlier ones had.
+
+    Either two of the last three reps carry a compensation cue while the set began with
+    at least two clean reps, or the last three reps' median range fell below `range_ratio`
+    of the first three reps' median (needs six reps).
+    """
+    if len(reps) < 5:
+        return False
+    flagged = [bool(COMPENSATION_CUES.intersection(r.cues)) for r in reps]
+    early_clean = sum(1 for f in flagged[:-3] if not f)
+    if sum(flagged[-3:]) >= 2 and early_clean >= 2 and not any(flagged[:2]):
+        return True
+    if len(reps) >= 6:
+        first = float(np.median([r.range_deg for r in reps[:3]]))
+        last = float(np.median([r.range_deg for r in reps[-3:]]))
+        return first > 0 and last < range_ratio * first
+    return False
+
+
+@dataclass
+class TremorMeter:
+    """Tremor of the working limb above the landmark noise floor.
+
+    Works on the working knee's image position (pixels or normalised units). Each window
+    of `window` frames gives the RMS of the signal's second difference, which passes
+    4-12 Hz shake and removes slow movement; the noise floor is a low percentile of all
+    windows so far. `ratio()` compares the recent windows against that floor.
+    """
+
+    window: int = 12
+    recent: int = 4
+    _buffer: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=64))
+    _energies: list[float] = field(default_factory=list)
+    _count: int = 0
+
+    def add(self, x: float, y: float) -> None:
+        if not (np.isfinite(x) and np.isfinite(y)):
+            self._buffer.clear()
+            self._count = 0
+            return
+        self._buffer.append((x, y))
+        self._count += 1
+        if self._count >= self.window and len(self._buffer) >= self.window:
+            self._count = 0
+            pts = np.asarray(list(self._buffer)[-self.window :])
+            second = pts[2:] - 2.0 * pts[1:-1] + pts[:-2]
+            self._energies.append(float(np.sqrt(np.mean(np.sum(second**2, axis=1)))))
+
+    def ratio(self) -> float:
+        """Recent tremor energy over the noise floor; NaN until enough windows exist."""
+        if len(self._energies) < 2 * self.recent:
+            return float("nan")
+        floor = float(np.percentile(self._energies, 20))
+        recent = float(np.median(self._energies[-self.recent :]))
+        return recent / floor if floor > 0 else float("nan")
+
+
+@dataclass
+class ViewMeter:
+    """How often the joints an exercise needs were visible, overall and recently."""
+
+    window_s: float = 2.0
+    frames: int = 0
+    complete: int = 0
+    with_person: int = 0
+    _recent: deque[tuple[float, bool]] = field(default_factory=deque)
+    missing_counts: dict[str, int] = field(default_factory=dict)
+    off_edges: dict[str, int] = field(default_factory=dict)
+
+    def add(self, t: float, person: bool, missing: list[str], edges: list[str]) -> None:
+        self.frames += 1
+        self.with_person += int(person)
+        ok = person and not missing
+        self.complete += int(ok)
+        for name in missing:
+            self.missing_counts[name] = self.missing_counts.get(name, 0) + 1
+        for edge in edges:
+            self.off_edges[edge] = self.off_edges.get(edge, 0) + 1
+        self._recent.append((t, ok))
+        while self._recent and self._recent[0][0] < t - self.window_s:
+            self._recent.popleft()
+
+    @property
+    def fraction(self) -> float:
+        return self.complete / self.frames if self.frames else 0.0
+
+    @property
+    def recent_fraction(self) -> float:
+        if not self._recent:
+            return 0.0
+        return sum(ok for _, ok in self._recent) / len(self._recent)
+
+    def most_missing(self) -> list[str]:
+        ranked = sorted(self.missing_counts.items(), key=lambda kv: -kv[1])
+        return [name for name, n in ranked if n >= 0.2 * max(self.frames, 1)]
+
+    def advice(self) -> str:
+        """Plain advice on moving the camera, from what went missing and where."""
+        if self.frames and self.with_person < 0.5 * self.frames:
+            return (
+                "I can't find you in the picture: put the camera 2-3 m away at floor or hip "
+                "height, with your whole body in view and good light."
+            )
+        missing = self.most_missing()
+        if not missing:
+            return ""
+        parts = sorted({name.split("_", 1)[1] for name in missing})
+        where = ""
+        if self.off_edges:
+            edge = max(self.off_edges.items(), key=lambda kv: kv[1])[0]
+            where = f" They go off the {edge} edge of the picture."
+        return (
+            f"I can't see your {', '.join(parts)} well enough. Move the camera back or turn it "
+            f"so your whole body, shoulders to feet, is in view.{where}"
+        )

@@ -1,0 +1,104 @@
+"""One candidate working leg: its rep counter, smoother and per-rep check accumulators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hipcoach.analysis.checks import FRAME_CHECKS, NEEDS_OTHER_LEG, REP_CHECKS, SustainedMax
+from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
+from hipcoach.exercises.schema import Exercise, SignalName
+from hipcoach.features.body import FloatArray, Side, other_side
+from hipcoach.features.filters import OneEuroFilter
+from hipcoach.features.measures import Reference, compute_compensations, compute_signal
+from hipcoach.pose.landmarks import LANDMARK_INDEX
+
+VISIBLE = 0.5
+VISIBLE_OTHER_LEG = 0.3
+# Signals that compare both legs, so both must be seen.
+BOTH_LEG_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
+
+
+def _indices(names: list[str]) -> list[int]:
+    return [LANDMARK_INDEX[n] for n in names]
+
+
+@dataclass
+class LegTrack:
+    side: Side
+    exercise: Exercise
+    reference: Reference
+    counter: RepCounter
+    smoother: OneEuroFilter = field(default_factory=lambda: OneEuroFilter(1, 2.0, 0.02))
+    measures: dict[str, SustainedMax] = field(default_factory=dict)
+    last_seen_t: float | None = None
+
+    def __post_init__(self) -> None:
+        o = other_side(self.side)
+        self._core = _indices(["left_hip", "right_hip", "left_shoulder", "right_shoulder"])
+        self._work = _indices([f"{self.side}_knee", f"{self.side}_ankle"])
+        self._other = _indices([f"{o}_knee", f"{o}_ankle"])
+        self._frame_checks = [c for c in self.exercise.checks if c.id in FRAME_CHECKS]
+        self.measures = {c.id: SustainedMax() for c in self._frame_checks}
+
+    def required_names(self) -> list[str]:
+        names = ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]
+        names += [f"{self.side}_knee", f"{self.side}_ankle"]
+        if self.exercise.primary_signal.name in BOTH_LEG_SIGNALS:
+            o = other_side(self.side)
+            names += [f"{o}_knee", f"{o}_ankle"]
+        return names
+
+    def visible(self, visibility: FloatArray) -> tuple[bool, bool]:
+        """(can measure this leg's signal, can see the other leg)."""
+        core = bool((visibility[self._core] >= VISIBLE).all())
+        work = bool((visibility[self._work] >= VISIBLE).all())
+        other = bool((visibility[self._other] >= VISIBLE_OTHER_LEG).all())
+        needs_other = self.exercise.primary_signal.name in BOTH_LEG_SIGNALS
+        return core and work and (other or not needs_other), other
+
+    def update(self, points: FloatArray, t: float, other_visible: bool) -> RepWindow | None:
+        spec = self.exercise.primary_signal
+        raw = spec.direction * compute_signal(spec.name, points, self.side)
+        if not np.isfinite(raw):
+            return None
+        self.last_seen_t = t
+        value = float(self.smoother.update(np.array([raw]), t)[0])
+        window = self.counter.update(value, t)
+        if self.counter.phase is Phase.moving or window is not None:
+            self._accumulate(points, other_visible)
+        return window
+
+    def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
+        comp = compute_compensations(points, self.reference)
+        for check in self._frame_checks:
+            if check.id in NEEDS_OTHER_LEG and not other_visible:
+                continue
+            self.measures[check.id].add(FRAME_CHECKS[check.id](comp))
+
+    def judge_rep(self, window: RepWindow) -> tuple[list[str], dict[str, float]]:
+        """Cue ids raised by a finished rep, and each frame check's sustained value."""
+        cues: list[str] = []
+        values: dict[str, float] = {}
+        for check in self._frame_checks:
+            value = self.measures[check.id].value()
+            self.measures[check.id].reset()
+            if np.isfinite(value):
+                values[check.id] = round(value, 3)
+                if value >= check.threshold:
+                    cues.append(check.id)
+        for check in self.exercise.checks:
+            rule = REP_CHECKS.get(check.id)
+            if rule is not None and rule(window, self.exercise, check.threshold):
+                cues.append(check.id)
+        return cues, values
+
+    def pause(self, t: float, max_gap_s: float = 1.5) -> None:
+        """Joints out of view: a rep in progress survives a short gap, not a long one."""
+        if self.last_seen_t is not None and t - self.last_seen_t > max_gap_s:
+            if self.counter.phase is Phase.moving:
+                self.counter.abort()
+                for m in self.measures.values():
+                    m.reset()
+            self.smoother.reset()

@@ -1,0 +1,1 @@
+"""Pure feature functions: filters, body frame, joint angles and compensation measures."""

@@ -1,0 +1,73 @@
+"""Low-lag smoothing for live use: the One Euro filter (Casiez, Roussel & Vogel, CHI 2012).
+
+Vectorised over channels and tolerant of irregular frame times, which webcams deliver.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def _alpha(cutoff_hz: FloatArray | float, dt: float) -> FloatArray | float:
+    tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff_hz))
+    return 1.0 / (1.0 + tau / dt)
+
+
+class OneEuroFilter:
+    """Adaptive low-pass: smooth when still (min_cutoff_hz), responsive when moving (beta).
+
+    `beta` is in 1/(unit of the signal): cutoff = min_cutoff + beta * |speed|. A NaN input
+    channel resets that channel, so a tracking gap never drags old values into new ones.
+    """
+
+    def __init__(
+        self,
+        n_channels: int,
+        min_cutoff_hz: float = 1.5,
+        beta: float = 0.05,
+        d_cutoff_hz: float = 1.0,
+    ) -> None:
+        if n_channels < 1:
+            raise ValueError(f"expected at least one channel, got {n_channels}")
+        self.min_cutoff_hz = min_cutoff_hz
+        self.beta = beta
+        self.d_cutoff_hz = d_cutoff_hz
+        self._x = np.full(n_channels, np.nan)
+        self._dx = np.zeros(n_channels)
+        self._t: float | None = None
+
+    def reset(self) -> None:
+        self._x[:] = np.nan
+        self._dx[:] = 0.0
+        self._t = None
+
+    def update(self, x: FloatArray, t: float) -> FloatArray:
+        """Filter one sample taken at time t (seconds); returns the smoothed channels."""
+        x = np.asarray(x, dtype=float)
+        if x.shape != self._x.shape:
+            raise ValueError(f"expected {self._x.shape[0]} channels, got shape {x.shape}")
+        if self._t is None or t <= self._t:
+            fresh = np.isfinite(x)
+            self._x = np.where(fresh, x, np.nan)
+            self._dx[:] = 0.0
+            self._t = t
+            return self._x.copy()
+        dt = t - self._t
+        self._t = t
+        new = np.isnan(self._x) & np.isfinite(x)
+        prev = np.where(new, x, self._x)
+        dx = (x - prev) / dt
+        a_d = _alpha(self.d_cutoff_hz, dt)
+        dx_hat = a_d * dx + (1.0 - a_d) * self._dx
+        cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
+        a = _alpha(cutoff, dt)
+        x_hat = a * x + (1.0 - a) * prev
+        ok = np.isfinite(x_hat)
+        self._x = np.where(ok, x_hat, np.nan)
+        self._dx = np.where(ok, dx_hat, 0.0)
+        return self._x.copy()

@@ -1,0 +1,54 @@
+"""Vector geometry on 3-D points. Angles in degrees; inputs are (..., 3) arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def _check_xyz(v: FloatArray, name: str) -> None:
+    if v.shape[-1] != 3:
+        raise ValueError(
+            f"expected {name} with a last dimension of 3 (x, y, z), got shape {v.shape}"
+        )
+
+
+def normalize(v: FloatArray) -> FloatArray:
+    """Unit vector(s); zero-length vectors become NaN rather than dividing silently."""
+    _check_xyz(v, "v")
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 1e-12, v / n, np.nan)
+
+
+def compute_angle_between(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Unsigned angle between vectors a and b, in degrees [0, 180]."""
+    _check_xyz(a, "a")
+    _check_xyz(b, "b")
+    cross = np.linalg.norm(np.cross(a, b), axis=-1)
+    dot = np.sum(a * b, axis=-1)
+    return np.degrees(np.arctan2(cross, dot))
+
+
+def compute_joint_angle(a: FloatArray, joint: FloatArray, c: FloatArray) -> FloatArray:
+    """Angle at `joint` between the segments to a and to c, in degrees (180 = straight)."""
+    return compute_angle_between(a - joint, c - joint)
+
+
+def compute_rotation_in_plane(
+    v: FloatArray, reference: FloatArray, towards: FloatArray
+) -> FloatArray:
+    """Signed angle (degrees) of v in the plane spanned by `reference` and `towards`.
+
+    0 when v points along `reference`, +90 along `towards`. The two axes must be unit and
+    orthogonal; the component of v out of that plane is ignored.
+    """
+    _check_xyz(v, "v")
+    return np.degrees(np.arctan2(np.sum(v * towards, axis=-1), np.sum(v * reference, axis=-1)))
+
+
+def orthogonal_part(v: FloatArray, axis: FloatArray) -> FloatArray:
+    """The component of v perpendicular to the unit vector `axis`."""
+    return v - np.sum(v * axis, axis=-1, keepdims=True) * axis
