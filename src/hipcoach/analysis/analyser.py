@@ -223,9 +223,9 @@ class SetAnalyser:
             t=t,
             cue=cue,
             message=message,
-            level=level,  # type: ignore[arg-type]
+            level=level,
             rep_index=rep_index,
-            severity=severity,  # type: ignore[arg-type]
+            severity=severity,
         )
 
     # -- view and state -----------------------------------------------------------------

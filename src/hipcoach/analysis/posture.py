@@ -17,7 +17,9 @@ from hipcoach.features.body import BodyFrame, FloatArray
 from hipcoach.features.geometry import compute_angle_between
 
 POSTURE_ADVICE = {
-    Posture.side_lying: "Lie on your side with your hips stacked, facing the camera or with it at your feet.",
+    Posture.side_lying: (
+        "Lie on your side with your hips stacked, facing the camera or with it at your feet."
+    ),
     Posture.supine: "Lie on your back with the camera square to your side at hip height.",
     Posture.seated: "Sit tall with the camera square to your side at hip height.",
     Posture.standing: "Stand tall with your whole body in view.",

@@ -62,7 +62,8 @@ class RepCounter:
         x = value - self.rest_level
         self.max_excursion = max(self.max_excursion, x)
         if self.phase is Phase.rest:
-            return self._update_rest(value, x, t, dt)
+            self._update_rest(value, x, t, dt)
+            return None
         return self._update_moving(x, t)
 
     def _update_rest(self, value: float, x: float, t: float, dt: float) -> None:
@@ -81,7 +82,6 @@ class RepCounter:
                 self._samples = [(t, x)]
         else:
             self._above = 0
-        return None
 
     def _update_moving(self, x: float, t: float) -> RepWindow | None:
         self._samples.append((t, x))

@@ -12,6 +12,7 @@ import csv
 import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def _parse(value: str, path: Path, line: int, column: str) -> float:
         ) from None
 
 
-def _open_rows(path: Path) -> tuple[Iterator[list[str]], list[str]]:
+def _open_rows(path: Path) -> tuple[Any, list[str]]:
     if not path.exists():
         raise InputFileError(f"{path}: no such file")
     try:

@@ -60,7 +60,8 @@ def landmark_index(name: str) -> int:
     try:
         return LANDMARK_INDEX[name]
     except KeyError:
-        raise KeyError(f"unknown landmark {name!r}; expected one of {', '.join(LANDMARK_NAMES)}")
+        valid = ", ".join(LANDMARK_NAMES)
+        raise KeyError(f"unknown landmark {name!r}; expected one of {valid}") from None
 
 
 def landmark_indices(names: Iterable[str]) -> list[int]:
@@ -158,7 +159,7 @@ class PoseSeries:
     @property
     def detected(self) -> NDArray[np.bool_]:
         """Per frame: was a person found at all."""
-        return np.isfinite(self.image[:, :, 0]).any(axis=1)
+        return np.asarray(np.isfinite(self.image[:, :, 0]).any(axis=1))
 
     @classmethod
     def from_frames(

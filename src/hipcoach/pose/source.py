@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from hipcoach.errors import InputFileError
 from hipcoach.pose.estimator import PoseEstimator
 from hipcoach.pose.landmark_csv import is_landmark_file, iter_landmark_csv
@@ -53,7 +55,7 @@ class PoseRecording:
         estimator = estimator_factory()
         try:
             for vf in iter_video_frames(self.path):
-                rgb = cv2.cvtColor(vf.bgr, cv2.COLOR_BGR2RGB)
+                rgb = np.asarray(cv2.cvtColor(vf.bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
                 pose = estimator.estimate(rgb, vf.t)
                 yield PoseSample(t=vf.t, pose=pose, video_frame=vf if keep_frames else None)
         finally:
