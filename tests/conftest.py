@@ -1,25 +1,12 @@
-"""Fixtures shared across the suite: real footage (read in place, never copied) and
-MediaPipe landmarks extracted from it once per test session."""
+"""Fixtures shared across the suite: MediaPipe landmarks of the real clips, made once."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-REAL_DIR = REPO.parent / "shared" / "data" / "real"
-
-
-def require_real(name: str) -> Path:
-    """Path of a real clip; skipped locally when shared/ is absent, an error in CI."""
-    path = REAL_DIR / name
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"real footage {path} is missing in CI")
-        pytest.skip(f"real footage {path} not available")
-    return path
+from tests.realdata import REAL_DIR
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +27,3 @@ def real_landmarks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 writer.write(sample.pose, sample.t)
         made[path.stem] = csv_path
     return made
-
-
-def real_csv(real_landmarks: dict[str, Path], stem: str) -> Path:
-    require_real(stem + ".mp4")
-    return real_landmarks[stem]
