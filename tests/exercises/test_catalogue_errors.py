@@ -148,6 +148,14 @@ def test_unknown_check_names_exercise_and_id(tmp_path: Path, raw: dict[str, Any]
             "exercises[0]: default_variation must be one of",
         ),
         (lambda d: d["exercises"][0].update(colour="red"), "exercises[0].colour: Extra inputs"),
+        (
+            lambda d: d["exercises"][3].update(progression="side_split"),
+            "exercises[3].progression: exercise 'heel_slide' links to unknown exercise",
+        ),
+        (
+            lambda d: d["exercises"][4].update(id="heel_slide"),
+            "exercises[4].id: exercise ids must be unique",
+        ),
     ],
 )
 def test_rule_breaks_name_the_field(

@@ -59,11 +59,11 @@ def build_catalogue_table(catalogue: Catalogue) -> Table:
     """A rich table with one row per exercise, in catalogue order."""
     table = Table(title="hipcoach exercises")
     table.add_column("id", no_wrap=True, style="bold")
-    table.add_column("name")
-    table.add_column("track", no_wrap=True)
+    table.add_column("name", ratio=2)
+    table.add_column("track", overflow="fold", ratio=1)
     table.add_column("level", justify="right")
-    table.add_column("camera view", no_wrap=True)
-    table.add_column("variations")
+    table.add_column("camera view", overflow="fold", ratio=1)
+    table.add_column("variations", overflow="fold", ratio=1)
     for e in catalogue.exercises:
         table.add_row(
             Text(e.id),
@@ -71,7 +71,7 @@ def build_catalogue_table(catalogue: Catalogue) -> Table:
             Text(e.track),
             Text(str(e.level)),
             Text(e.camera.view),
-            Text(_variation_summary(e) or "-"),
+            Text("\n".join(_variation_labels(e)) or "-"),
         )
     return table
 
@@ -159,10 +159,8 @@ def _question_line(q: SelfReport) -> str:
     return f"{q.question} (yes / no)"
 
 
-def _variation_summary(e: Exercise) -> str:
-    return ", ".join(
-        f"{v.id} (default)" if v.id == e.default_variation else v.id for v in e.variations
-    )
+def _variation_labels(e: Exercise) -> list[str]:
+    return [f"{v.id} (default)" if v.id == e.default_variation else v.id for v in e.variations]
 
 
 def _variation_lines(e: Exercise) -> list[str]:

@@ -111,7 +111,7 @@ def parse_catalogue(text: str, source: str = "<catalogue>") -> Catalogue:
     try:
         catalogue = Catalogue.model_validate(data)
     except ValidationError as exc:
-        raise CatalogueError(f"{source}: {_describe_validation(exc)}") from None
+        raise CatalogueError(f"{source}: {_describe_validation(exc, data)}") from None
     _check_rules(catalogue, source)
     return catalogue
 
@@ -204,16 +204,36 @@ def _describe_yaml_error(exc: yaml.YAMLError) -> str:
     return _one_line(str(exc) or "not valid YAML")
 
 
-def _describe_validation(exc: ValidationError) -> str:
+def _describe_validation(exc: ValidationError, data: Mapping[str, Any]) -> str:
     errors = exc.errors(include_url=False)
     first = errors[0]
-    where = format_field_path(first["loc"])
+    # Whole-catalogue rules (unique ids, links) report no location: find the field.
+    where = format_field_path(first["loc"]) or _locate_catalogue_problem(data)
     message = str(first["msg"]).removeprefix("Value error, ")
     text = f"{where}: {message}" if where else message
     if len(errors) > 1:
         more = len(errors) - 1
         text += f" (and {more} more problem{'s' if more > 1 else ''})"
     return _one_line(text)
+
+
+def _locate_catalogue_problem(data: Mapping[str, Any]) -> str:
+    """The field path of the first duplicate exercise id or unresolved link, or ""."""
+    exercises = data.get("exercises")
+    if not isinstance(exercises, list):
+        return ""
+    ids = [e.get("id") if isinstance(e, dict) else None for e in exercises]
+    seen: set[Any] = set()
+    for i, exercise_id in enumerate(ids):
+        if exercise_id in seen:
+            return f"exercises[{i}].id"
+        seen.add(exercise_id)
+    for i, exercise in enumerate(exercises):
+        for field in ("progression", "regression"):
+            link = exercise.get(field) if isinstance(exercise, dict) else None
+            if link is not None and link not in ids:
+                return f"exercises[{i}].{field}"
+    return ""
 
 
 def format_field_path(loc: Sequence[int | str]) -> str:
