@@ -1,0 +1,28 @@
+"""End to end on real footage of real people (not made by this project)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.realdata import real_csv
+
+from hipcoach.analysis.offline import analyze_recording
+
+
+def test_side_lying_leg_lift_one_rep_left(real_landmarks: dict[str, Path]) -> None:
+    report = analyze_recording(
+        real_csv(real_landmarks, "side_lying_leg_lift"), "side_lying_leg_lift"
+    )
+    assert report.rep_count == 1
+    assert report.side == "left"
+    assert report.view.ok
+    rep = report.reps[0]
+    assert rep.range_deg > 15  # "a large lift"
+    assert 0.0 < rep.start_s < rep.peak_s < rep.end_s < 5.8
+
+
+def test_heel_slide_one_rep(real_landmarks: dict[str, Path]) -> None:
+    report = analyze_recording(real_csv(real_landmarks, "heel_slide"), "heel_slide")
+    assert report.rep_count == 1
+    assert report.side in ("left", "right")
+    assert report.reps[0].range_deg > 45  # the heel travels to the buttock

@@ -1,0 +1,93 @@
+"""The rep counter on signals with hand-countable answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hipcoach.analysis.reps import RepCounter, RepWindow
+
+
+def run(signal: np.ndarray, t: np.ndarray, enter: float = 10.0) -> list[RepWindow]:
+    counter = RepCounter(enter_deg=enter)
+    reps = []
+    for value, time in zip(signal, t, strict=True):
+        rep = counter.update(float(value), float(time))
+        if rep is not None:
+            reps.append(rep)
+    return reps
+
+
+def cycles(
+    durations: list[float],
+    amplitude: float,
+    rest: float = 0.5,
+    fps: float = 30.0,
+    hold: float = 0.0,
+    base: float = 5.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raised-cosine reps separated by rests; each rep rises, holds, falls."""
+    parts = [np.full(int(rest * fps), base)]
+    for d in durations:
+        n = max(int(d * fps), 2)
+        phase = np.linspace(0, np.pi, n)
+        rise = base + amplitude * np.sin(phase[: n // 2]) ** 2
+        fall = base + amplitude * np.sin(phase[n // 2 :]) ** 2
+        parts += [
+            rise,
+            np.full(int(hold * fps), base + amplitude),
+            fall,
+            np.full(int(rest * fps), base),
+        ]
+    signal = np.concatenate(parts)
+    return signal, np.arange(signal.size) / fps
+
+
+@pytest.mark.parametrize("n", [1, 3, 12])
+@pytest.mark.parametrize("duration", [1.0, 3.0, 10.0])
+def test_clean_cycles_give_exactly_n_reps(n: int, duration: float) -> None:
+    signal, t = cycles([duration] * n, amplitude=25.0)
+    reps = run(signal, t)
+    assert len(reps) == n
+    assert all(r.range_deg == pytest.approx(25.0, abs=1.0) for r in reps)
+    assert all(r.start_s < r.peak_s < r.end_s for r in reps)
+
+
+def test_noise_at_rest_never_counts() -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(600) / 30.0
+    reps = run(5.0 + rng.normal(0, 1.5, t.size), t)
+    assert reps == []
+
+
+def test_small_excursions_below_threshold_are_not_reps() -> None:
+    signal, t = cycles([1.5] * 5, amplitude=8.0)
+    assert run(signal, t, enter=10.0) == []
+
+
+def test_spike_shorter_than_dwell_is_ignored() -> None:
+    signal, t = cycles([0.15], amplitude=30.0)
+    assert run(signal, t) == []
+
+
+def test_holds_are_measured() -> None:
+    signal, t = cycles([1.0, 1.0], amplitude=30.0, hold=4.0)
+    reps = run(signal, t)
+    assert len(reps) == 2
+    assert all(3.8 <= r.hold_s <= 4.6 for r in reps)
+
+
+def test_starting_mid_movement_and_drifting_rest() -> None:
+    # The set starts partway up, rest level then drifts by 4 degrees: still 4 reps.
+    signal, t = cycles([2.0] * 4, amplitude=20.0)
+    signal = signal + np.linspace(0, 4, signal.size)
+    signal[:10] = 15.0
+    assert len(run(signal, t)) == 4
+
+
+def test_downward_direction_is_handled_by_sign() -> None:
+    # A leg lowered from 90 degrees and raised again: the signal falls during each rep;
+    # the analyser multiplies it by the catalogue's direction (-1) before counting.
+    raised, t = cycles([2.0] * 3, amplitude=30.0, base=0.0)
+    hip_flexion = 90.0 - raised
+    assert len(run(-1.0 * hip_flexion, t)) == 3
