@@ -66,7 +66,7 @@ def _row(t: float) -> list[str]:
 def test_missing_columns_are_named(tmp_path: Path) -> None:
     header = ["t", *IMAGE_COLUMNS[:-4]]
     path = _write(tmp_path, header, [_row(0.0)[:-4]])
-    with pytest.raises(LandmarkFormatError, match="missing column.*right_foot_index_x"):
+    with pytest.raises(LandmarkFormatError, match=r"missing column.*right_foot_index_x"):
         read_landmark_csv(path)
 
 

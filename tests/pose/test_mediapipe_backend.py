@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.realdata import REAL_DIR, real_csv, require_real
 
 from hipcoach.pose.landmark_csv import read_landmark_csv
-from tests.realdata import REAL_DIR, real_csv, require_real
 
 BODY = slice(11, 33)  # shoulders to feet: the joints the analysis reads
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.realdata import require_real
 
 from hipcoach.errors import InputFileError
 from hipcoach.pose.source import open_recording
 from hipcoach.pose.video import iter_video_frames, probe_video
-from tests.realdata import require_real
 
 
 def test_probe_and_stream_real_clip() -> None:
@@ -27,7 +27,7 @@ def test_probe_and_stream_real_clip() -> None:
 def test_broken_video_is_a_clear_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 20)
-    with pytest.raises(InputFileError, match="broken.mp4"):
+    with pytest.raises(InputFileError, match=r"broken\.mp4"):
         open_recording(broken)
 
 
