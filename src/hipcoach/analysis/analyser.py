@@ -29,7 +29,8 @@ from hipcoach.analysis.reps import RepCounter, RepWindow
 from hipcoach.analysis.set_checks import TremorMeter, ViewMeter, detect_isolation_lost
 from hipcoach.analysis.track import VISIBLE, LegTrack
 from hipcoach.errors import CatalogueError
-from hipcoach.exercises.schema import CheckSpec, Exercise, Variation
+from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
+from hipcoach.exercises.schema import CheckSpec, Exercise
 from hipcoach.features.body import Space, compute_body_frame, extract_points, select_space
 from hipcoach.features.measures import build_reference, snapshot_posture
 from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
@@ -38,21 +39,7 @@ CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "r
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
-def _resolve_variation(exercise: Exercise, variation: str | None) -> Variation | None:
-    if not exercise.variations:
-        if variation is not None:
-            raise CatalogueError(f"exercise {exercise.id!r} has no variations (got {variation!r})")
-        return None
-    chosen = exercise.variation(variation)
-    if chosen is None:
-        valid = ", ".join(v.id for v in exercise.variations)
-        raise CatalogueError(f"unknown variation {variation!r} for {exercise.id}; valid: {valid}")
-    return chosen
-
-
 def _default_set_checks() -> tuple[CheckSpec, ...]:
-    from hipcoach.exercises.catalogue import load_catalogue
-
     return load_catalogue().set_checks
 
 
@@ -73,7 +60,7 @@ class SetAnalyser:
         if side not in ("auto", "left", "right"):
             raise CatalogueError(f"side must be left, right or auto (got {side!r})")
         self.exercise = exercise
-        self.variation = _resolve_variation(exercise, variation)
+        self.variation = resolve_variation(exercise, variation)
         self._requested_side = side
         checks = _default_set_checks() if set_checks is None else tuple(set_checks)
         self._set_checks = {c.id: c for c in checks}
