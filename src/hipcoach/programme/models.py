@@ -1,0 +1,166 @@
+"""The shapes the service layer takes and returns (pydantic), shared by the CLI and the web.
+
+No database objects leave the service layer; interfaces see only these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hipcoach.analysis.events import RepReport, SetReport
+from hipcoach.errors import HipcoachError
+from hipcoach.programme.questions import FELT_VALUES
+from hipcoach.programme.safety import Outcome, ScreenReason
+from hipcoach.programme.tracks import Prescription, TrackId
+
+SetSource = Literal["camera", "video", "typed", "web"]
+
+COMPENSATION_CUES: frozenset[str] = frozenset(
+    {
+        "pelvis_rolls_back",
+        "hips_not_stacked",
+        "feet_apart",
+        "range_too_big",
+        "wrong_hip_angle",
+        "bottom_leg_moves",
+        "leg_drifts_forward",
+        "trunk_moves",
+        "hip_hikes",
+        "thigh_rotates",
+    }
+)
+"""Rep cues that mean another muscle or joint is helping. `hold_too_short` is about dose,
+not form, so it does not count."""
+
+
+class ProgrammeError(HipcoachError):
+    """A programme action that cannot be done as asked (nobody started yet, a level skip...)."""
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PersonInfo(Model):
+    id: int
+    name: str
+    started_on: dt.date
+    goals: tuple[str, ...]
+    baseline_pain: int | None
+    psfs_activities: tuple[str, ...]
+    onboarded: bool
+
+
+class SafetyStatus(Model):
+    """Whether the programme may go on today, and whether the screen must be asked first."""
+
+    blocked: bool
+    outcome: Outcome | None
+    message: str
+    blocking: tuple[str, ...] = ()
+    due: ScreenReason | None = None
+    last_screen_on: dt.date | None = None
+
+
+class PlanItem(Model):
+    """One exercise in today's plan, with the reason for its dose."""
+
+    track: TrackId
+    title: str
+    prescription: Prescription
+    rest_s: int
+    reason: str
+
+
+class TodayPlan(Model):
+    on: dt.date
+    items: tuple[PlanItem, ...]
+
+
+class SetInput(Model):
+    """A finished set as an interface hands it over. Reps and cues come from the engine's
+    `SetReport` when a camera or recording watched the set; typed sets carry counts only."""
+
+    track: TrackId
+    exercise_id: str
+    variation: str | None = None
+    set_index: int = Field(ge=1)
+    source: SetSource
+    target_reps: int = Field(ge=0)
+    actual_reps: int = Field(ge=0, le=500)
+    target_hold_s: float | None = None
+    hold_s: float | None = Field(default=None, ge=0)
+    pain: int = Field(ge=0, le=10)
+    felt: str
+    leg_symptoms: bool = False
+    ended_early: bool = False
+    duration_s: float | None = Field(default=None, ge=0)
+    side: Literal["left", "right"] | None = None
+    reps: tuple[RepReport, ...] = ()
+    set_cues: tuple[str, ...] = ()
+    report: SetReport | None = None
+
+    def model_post_init(self, _context: object) -> None:
+        if self.felt not in FELT_VALUES:
+            raise ValueError(f"felt must be one of {', '.join(FELT_VALUES)}")
+
+    @property
+    def flagged_reps(self) -> int | None:
+        """Reps that carried a compensation cue; None when no camera watched the set."""
+        if self.source == "typed":
+            return None
+        return sum(1 for r in self.reps if COMPENSATION_CUES.intersection(r.cues))
+
+
+class SavedSet(Model):
+    id: int
+    session_id: int
+    track: str
+    exercise_id: str
+    variation: str | None
+    set_index: int
+    source: str
+    target_reps: int
+    actual_reps: int
+    target_hold_s: float | None
+    hold_s: float | None
+    flagged_reps: int | None
+    pain: int
+    felt: str
+    leg_symptoms: bool
+    ended_early: bool
+
+
+class SessionInfo(Model):
+    id: int
+    performed_on: dt.date
+    status: str
+    pre_pain: int | None
+    sets: tuple[SavedSet, ...] = ()
+
+
+class TrackLevel(Model):
+    """A track's current prescription and the reason for its last change."""
+
+    track: TrackId
+    title: str
+    active: bool
+    prescription: Prescription
+    step_title: str
+    steps: int
+    reason: str
+    changed_on: dt.date
+
+
+class DecisionRecord(Model):
+    track: str
+    decided_on: dt.date
+    action: str
+    source: str
+    changed: bool
+    reason: str
+    before: Prescription | None
+    after: Prescription
