@@ -1,7 +1,94 @@
-"""Placeholder until this command group is written (being built now)."""
+"""`hipcoach serve`: the local web app (what `make run` starts), and `hipcoach hash-password`."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from pathlib import Path
 
 import typer
 
+from hipcoach.cli.errors import one_line_errors
+from hipcoach.errors import HipcoachError
+
+WS_MAX_BYTES = 4 * 1024 * 1024
+
+
+class PortBusyError(HipcoachError):
+    """The chosen address and port cannot be listened on."""
+
+
+def check_port_free(host: str, port: int) -> None:
+    """PortBusyError with a plain message when `host:port` cannot be bound right now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortBusyError(
+                    f"port {port} on {host} is already in use (is hipcoach already running?); "
+                    "try --port with another number"
+                ) from None
+            raise PortBusyError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to the main app."""
+    """Add `serve` and `hash-password` to the main app."""
+    app.command("serve")(serve)
+    app.command("hash-password")(hash_password_command)
+
+
+@one_line_errors
+def serve(
+    host: str = typer.Option(
+        None,
+        help="Address to listen on. Default 127.0.0.1 (this computer only); any other "
+        "address needs HIPCOACH_PASSWORD.",
+    ),
+    port: int = typer.Option(None, help="Port to listen on. Default 8000."),
+    ssl_certfile: Path | None = typer.Option(
+        None, help="TLS certificate: browsers allow the camera on other devices only over https."
+    ),
+    ssl_keyfile: Path | None = typer.Option(None, help="TLS private key for --ssl-certfile."),
+) -> None:
+    """Start the web app: live camera coaching, exercise library, history and progress."""
+    from hipcoach.config import get_settings
+    from hipcoach.web.app import create_app
+    from hipcoach.web.security import check_bind
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    check_bind(host, settings.password)
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        raise HipcoachError("give both --ssl-certfile and --ssl-keyfile, or neither")
+    check_port_free(host, port)
+    import uvicorn
+
+    scheme = "https" if ssl_certfile else "http"
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"hipcoach is running at {scheme}://{shown}:{port}  (Ctrl-C stops it)")
+    if settings.password:
+        typer.echo("Every page asks for the owner's password.")
+    uvicorn.run(
+        create_app(settings, bind_host=host),
+        host=host,
+        port=port,
+        log_level="warning",
+        ws_max_size=WS_MAX_BYTES,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+    )
+
+
+@one_line_errors
+def hash_password_command() -> None:
+    """Print a hash of a password, to put in HIPCOACH_PASSWORD instead of the plain text."""
+    from hipcoach.web.security import hash_password
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise HipcoachError("use at least 8 characters")
+    typer.echo(hash_password(password))

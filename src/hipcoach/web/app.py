@@ -1,0 +1,90 @@
+"""The app factory: `create_app()` wires settings, access rules, pages, API and the socket.
+
+Run it with `hipcoach serve` (uvicorn on 127.0.0.1:8000 by default). Every script, style
+sheet and chart library is served from this package: the app works with no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from hipcoach.config import Settings, get_settings
+from hipcoach.errors import CatalogueError, HipcoachError, InputFileError, StorageError
+from hipcoach.web.gate import LOOPBACK_HOSTS, GateMiddleware
+from hipcoach.web.jobs import AnalysisJobs
+from hipcoach.web.media import NotAVideoError, UploadTooLargeError
+from hipcoach.web.security import Guard, is_loopback_host
+from hipcoach.web.services import WebServices
+
+PACKAGE_DIR = Path(str(resources.files("hipcoach.web")))
+
+
+def error_status(exc: HipcoachError) -> int:
+    """The HTTP status for one of hipcoach's errors."""
+    if isinstance(exc, UploadTooLargeError):
+        return 413
+    if isinstance(exc, NotAVideoError):
+        return 415
+    if isinstance(exc, CatalogueError):
+        return 404
+    if isinstance(exc, InputFileError):
+        return 422
+    if isinstance(exc, StorageError):
+        return 503
+    return 400
+
+
+def create_app(
+    settings: Settings | None = None,
+    services: WebServices | None = None,
+    bind_host: str | None = None,
+) -> FastAPI:
+    """Build the web app.
+
+    settings: defaults to `get_settings()`; a password there turns on the login.
+    services: the catalogue, engine and estimator to use (tests replace pieces).
+    bind_host: the address uvicorn listens on; on loopback (the default) requests must
+    name a loopback host, which blocks DNS-rebinding attacks from other web pages.
+    """
+    settings = settings or get_settings()
+    services = services or WebServices()
+    bind_host = bind_host or settings.host
+    guard = Guard(settings.password)
+    jobs = AnalysisJobs(services.create_estimator)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.shutdown()
+
+    app = FastAPI(title="hipcoach", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.services = services
+    app.state.guard = guard
+    app.state.jobs = jobs
+    app.state.templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    trusted = LOOPBACK_HOSTS if is_loopback_host(bind_host) else None
+    app.add_middleware(GateMiddleware, guard=guard, trusted_hosts=trusted)
+    app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
+    _include_routers(app)
+
+    @app.exception_handler(HipcoachError)
+    async def hipcoach_error(request: Request, exc: HipcoachError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=error_status(exc))
+
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from hipcoach.web import analyse_routes, auth_routes, live_socket, pages, programme_routes
+
+    for module in (auth_routes, pages, analyse_routes, programme_routes, live_socket):
+        app.include_router(module.router)

@@ -1,0 +1,172 @@
+"""One live set: decode a frame, find the pose, feed the engine, say what to show.
+
+`LiveCoach` holds the per-socket state (the engine's SetAnalyser, an optional pose
+estimator with its own MediaPipe graph, the cue picker). Its methods block, so the socket
+runs frame work on a worker thread; it is not thread-safe and must be driven by one
+worker at a time. Frames and landmark messages come in with capture times in seconds;
+times that do not increase are nudged forward by a millisecond, since the engine needs
+increasing times.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from hipcoach.analysis.events import CueEvent, Event, RepEvent, SetReport, SetState
+from hipcoach.exercises.schema import Exercise
+from hipcoach.pose.estimator import PoseEstimator
+from hipcoach.pose.landmarks import PoseFrame
+from hipcoach.web.cues import CuePicker
+from hipcoach.web.protocol import CueShown, ProtocolError, ResultMessage, pose_for_drawing
+
+
+class SetAnalyserLike(Protocol):
+    """What the live coach needs from the engine's SetAnalyser."""
+
+    @property
+    def state(self) -> SetState: ...
+
+    @property
+    def rep_count(self) -> int: ...
+
+    def update(self, frame: PoseFrame | None, t: float) -> list[Event]: ...
+
+    def finish(self, t: float) -> list[Event]: ...
+
+    def report(self) -> SetReport: ...
+
+
+AnalyserFactory = Callable[[Exercise, str | None, str], SetAnalyserLike]
+EstimatorFactory = Callable[[], PoseEstimator]
+
+
+def create_engine_analyser(exercise: Exercise, variation: str | None, side: str) -> SetAnalyserLike:
+    """The real engine (imported lazily so the web package imports without it)."""
+    from hipcoach.analysis.analyser import SetAnalyser
+
+    analyser: SetAnalyserLike = SetAnalyser(exercise, variation=variation, side=side)
+    return analyser
+
+
+def decode_jpeg_rgb(jpeg: bytes) -> np.ndarray:
+    """An RGB uint8 image from JPEG (or PNG) bytes; ProtocolError when it is not an image."""
+    import cv2
+
+    if not jpeg:
+        raise ProtocolError("empty frame")
+    buffer = np.frombuffer(jpeg, dtype=np.uint8)
+    rgb_flag = getattr(cv2, "IMREAD_COLOR_RGB", None)
+    if rgb_flag is not None:
+        image = cv2.imdecode(buffer, rgb_flag)
+        if image is None:
+            raise ProtocolError("a frame could not be decoded as a JPEG image")
+        return np.asarray(image)
+    image = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
+    if image is None:
+        raise ProtocolError("a frame could not be decoded as a JPEG image")
+    return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+
+
+def event_to_wire(event: Event) -> dict[str, Any]:
+    """An engine event as JSON-ready data, unchanged in shape."""
+    return event.model_dump(mode="json")
+
+
+@dataclass
+class FinishedSet:
+    """What a live set left behind when its socket ended."""
+
+    set_id: str
+    exercise: str
+    variation: str | None
+    report: SetReport
+    interrupted: bool
+    """True when the socket closed or broke before the person ended the set."""
+    ended_at: float
+
+
+class LiveCoach:
+    """The engine for one live set, fed frame by frame."""
+
+    def __init__(
+        self,
+        analyser: SetAnalyserLike,
+        estimator: PoseEstimator | None = None,
+        send_pose: bool = True,
+        picker: CuePicker | None = None,
+    ) -> None:
+        self.analyser = analyser
+        self.estimator = estimator
+        self.send_pose = send_pose
+        self.picker = picker or CuePicker()
+        self.last_t: float | None = None
+        self.seq = 0
+        self.dropped = 0
+        self.reps: list[RepEvent] = []
+        self.ended_by_client = False
+        self._finished = False
+
+    def _next_time(self, t: float) -> float:
+        if self.last_t is not None and t <= self.last_t:
+            t = self.last_t + 1e-3
+        self.last_t = t
+        return t
+
+    def handle_jpeg(self, jpeg: bytes, t: float) -> ResultMessage:
+        """Decode, estimate the pose and analyse one camera frame (blocking, ~20 ms)."""
+        if self.estimator is None:
+            raise ProtocolError("this set was started in landmark mode: send landmark messages")
+        started = time.perf_counter()
+        rgb = decode_jpeg_rgb(jpeg)
+        t = self._next_time(t)
+        pose = self.estimator.estimate(rgb, t)
+        return self._analyse(pose, t, started)
+
+    def handle_pose(self, pose: PoseFrame | None, t: float) -> ResultMessage:
+        """Analyse one pose sent by a client that runs pose estimation itself."""
+        started = time.perf_counter()
+        t = self._next_time(t)
+        return self._analyse(pose, t, started)
+
+    def _analyse(self, pose: PoseFrame | None, t: float, started: float) -> ResultMessage:
+        events = self.analyser.update(pose, t)
+        self.reps.extend(e for e in events if isinstance(e, RepEvent))
+        shown = self.picker.offer([e for e in events if isinstance(e, CueEvent)], t)
+        self.seq += 1
+        return ResultMessage(
+            seq=self.seq,
+            t=t,
+            person=pose is not None,
+            pose=pose_for_drawing(pose) if self.send_pose else None,
+            rep_count=self.analyser.rep_count,
+            state=str(self.analyser.state),
+            events=[event_to_wire(e) for e in events],
+            cue=_cue_shown(shown),
+            server_ms=round((time.perf_counter() - started) * 1000.0, 2),
+            dropped=self.dropped,
+        )
+
+    def finish(self) -> tuple[list[Event], SetReport]:
+        """End the set (once); finished reps stay in the report."""
+        t = self.last_t if self.last_t is not None else 0.0
+        events: list[Event] = [] if self._finished else self.analyser.finish(t)
+        self._finished = True
+        return events, self.analyser.report()
+
+    def close(self) -> None:
+        if self.estimator is not None:
+            self.estimator.close()
+            self.estimator = None
+
+
+def _cue_shown(event: CueEvent | None) -> CueShown | None:
+    if event is None:
+        return None
+    return CueShown(
+        cue=event.cue, message=event.message, severity=event.severity, level=event.level
+    )

@@ -1,0 +1,157 @@
+"""Pages that need only the catalogue: exercise library, live coach, analyse a video."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from hipcoach.errors import CatalogueError
+from hipcoach.exercises.schema import Exercise
+from hipcoach.web.deps import render_page, services_of, settings_of
+from hipcoach.web.drawings import describe_drawing, render_exercise_svg
+
+router = APIRouter()
+
+STRENGTH_WORDS = {
+    "E": "supported by a study or guideline",
+    "W": "weak evidence",
+    "I": "our inference",
+    "V": "still to be verified",
+}
+WHERE_FELT_DEFAULT = (
+    "the target muscle",
+    "front of the thigh",
+    "outer hip",
+    "lower back",
+    "nowhere",
+)
+
+
+def exercise_summary(exercise: Exercise) -> dict[str, Any]:
+    """The fields the pages and the live coach's script need, JSON-ready."""
+    return {
+        "id": exercise.id,
+        "name": exercise.name,
+        "track": exercise.track,
+        "level": exercise.level,
+        "dosage": exercise.dosage.model_dump(mode="json"),
+        "variations": [{"id": v.id, "name": v.name} for v in exercise.variations],
+        "default_variation": exercise.default_variation,
+        "camera": exercise.camera.model_dump(mode="json"),
+        "self_report": [q.model_dump(mode="json") for q in exercise.self_report],
+        "stop_rule": exercise.stop_rule,
+        "messages": {c.id: c.message for c in exercise.checks},
+    }
+
+
+def where_felt_choices(exercise: Exercise) -> list[str]:
+    """Answers to "where did you feel it?" for this exercise (its own list when it has one)."""
+    for question in exercise.self_report:
+        if question.kind == "choice" and question.id == "where_felt":
+            return list(question.choices)
+    return list(WHERE_FELT_DEFAULT)
+
+
+@router.get("/library", response_class=HTMLResponse)
+async def library(request: Request) -> Response:
+    exercises = services_of(request).list_exercises()
+    tracks: dict[str, list[Exercise]] = {}
+    for exercise in sorted(exercises, key=lambda e: (e.track, e.level)):
+        tracks.setdefault(exercise.track, []).append(exercise)
+    drawings = {e.id: render_exercise_svg(e.id, e.name) for e in exercises}
+    return render_page(request, "library.html", tracks=tracks, drawings=drawings)
+
+
+@router.get("/library/{exercise_id}", response_class=HTMLResponse)
+async def exercise_page(request: Request, exercise_id: str) -> Response:
+    services = services_of(request)
+    try:
+        exercise = services.get_exercise(exercise_id)
+    except CatalogueError as exc:
+        return render_page(
+            request, "message.html", status_code=404, title="Unknown exercise", message=str(exc)
+        )
+    return render_page(
+        request,
+        "exercise.html",
+        exercise=exercise,
+        drawing=render_exercise_svg(exercise.id, exercise.name),
+        drawing_caption=describe_drawing(exercise.id),
+        strength_words=STRENGTH_WORDS,
+    )
+
+
+@router.get("/live", response_class=HTMLResponse)
+async def live_page(
+    request: Request,
+    exercise: str | None = None,
+    variation: str | None = None,
+    side: str = "auto",
+    plan: str | None = None,
+) -> Response:
+    services = services_of(request)
+    exercises = sorted(services.list_exercises(), key=lambda e: (e.track, e.level))
+    chosen: Exercise | None = None
+    if exercise:
+        try:
+            chosen = services.get_exercise(exercise)
+            services.resolve_variation(chosen, variation)
+        except CatalogueError as exc:
+            return render_page(
+                request, "message.html", status_code=404, title="Cannot start", message=str(exc)
+            )
+    config = None
+    if chosen is not None:
+        config = exercise_summary(chosen) | {
+            "variation": variation or chosen.default_variation,
+            "side": side if side in ("left", "right", "auto") else "auto",
+            "where_felt": where_felt_choices(chosen),
+            "plan": plan,
+        }
+    return render_page(
+        request,
+        "live.html",
+        exercises=exercises,
+        exercise=chosen,
+        config=config,
+        drawing=render_exercise_svg(chosen.id, chosen.name) if chosen else None,
+    )
+
+
+@router.get("/analyse", response_class=HTMLResponse)
+async def analyse_page(request: Request) -> Response:
+    exercises = sorted(services_of(request).list_exercises(), key=lambda e: (e.track, e.level))
+    settings = settings_of(request)
+    return render_page(
+        request,
+        "analyse.html",
+        exercises=exercises,
+        max_upload_mb=settings.max_upload_mb,
+        keep_default=settings.keep_videos,
+    )
+
+
+@router.get("/api/exercises")
+async def exercises_api(request: Request) -> JSONResponse:
+    exercises = services_of(request).list_exercises()
+    return JSONResponse([exercise_summary(e) for e in exercises])
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode("utf-8")
+
+
+@router.get("/vendor/plotly.min.js")
+async def plotly_js() -> Response:
+    """Plotly's own bundle from the installed Python package: charts need no network."""
+    return Response(
+        _plotly_js(),
+        media_type="application/javascript",
+        headers={"cache-control": "public, max-age=86400"},
+    )

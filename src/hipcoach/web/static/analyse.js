@@ -1,0 +1,135 @@
+/* Analyse a recorded video: upload the file as the request body (progress bar), poll the
+   analysis, then play the person's own copy with the skeleton drawn over it. */
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const exerciseSelect = $("exercise-select"), variationSelect = $("variation-select");
+  let result = null, objectUrl = null;
+
+  function fillVariations() {
+    const option = exerciseSelect.selectedOptions[0];
+    const ids = option ? JSON.parse(option.dataset.variations || "[]") : [];
+    variationSelect.replaceChildren();
+    variationSelect.disabled = ids.length === 0;
+    for (const id of ids) {
+      const o = document.createElement("option");
+      o.value = id; o.textContent = id.replaceAll("_", " ");
+      variationSelect.appendChild(o);
+    }
+  }
+
+  function fail(message) {
+    $("analyse-error").textContent = message;
+    $("analyse-error").hidden = false;
+    $("analyse-button").disabled = false;
+    document.body.dataset.analyse = "failed";
+  }
+
+  function upload(file, url) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      xhr.setRequestHeader("content-type", file.type || "application/octet-stream");
+      xhr.setRequestHeader("x-csrf-token", HipSkeleton.csrfToken());
+      xhr.upload.onprogress = (e) => { if (e.lengthComputable) $("upload-bar").value = 100 * e.loaded / e.total; };
+      xhr.onload = () => {
+        let body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+        else reject(new Error(body.detail || ("the server answered " + xhr.status)));
+      };
+      xhr.onerror = () => reject(new Error("the upload failed: is hipcoach still running?"));
+      xhr.send(file);
+    });
+  }
+
+  async function poll(jobId) {
+    for (;;) {
+      const response = await fetch("/api/analyse/" + jobId);
+      const job = await response.json();
+      if (!response.ok) throw new Error(job.detail || "the analysis was lost");
+      if (job.total > 0) $("analysis-bar").value = 100 * job.done / job.total;
+      $("analyse-status").textContent = job.message || job.status;
+      if (job.status === "done") return;
+      if (job.status === "failed") throw new Error(job.message);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+  }
+
+  async function analyse(event) {
+    event.preventDefault();
+    $("analyse-error").hidden = true;
+    $("analyse-result").hidden = true;
+    const file = $("video-file").files[0];
+    if (!file) { fail("Choose a video first."); return; }
+    const params = new URLSearchParams({ exercise: exerciseSelect.value, side: $("side-select").value,
+      keep: $("keep-toggle").checked ? "true" : "false" });
+    if (!variationSelect.disabled && variationSelect.value) params.set("variation", variationSelect.value);
+    $("analyse-button").disabled = true;
+    $("analyse-progress").hidden = false;
+    $("upload-bar").value = 0; $("analysis-bar").value = 0;
+    $("analyse-status").textContent = "Uploading…";
+    document.body.dataset.analyse = "running";
+    try {
+      const job = await upload(file, "/api/analyse?" + params.toString());
+      $("upload-bar").value = 100;
+      await poll(job.id);
+      const response = await fetch("/api/analyse/" + job.id + "/result");
+      result = await response.json();
+      if (!response.ok) throw new Error(result.detail || "no result");
+      $("analysis-bar").value = 100;
+      showResult(file);
+    } catch (err) {
+      fail("Could not analyse this video: " + err.message);
+    }
+  }
+
+  function showResult(file) {
+    const report = result.report;
+    $("result-summary").textContent = report.rep_count + " rep(s), working side " + (report.side || "unknown") +
+      ". " + (report.view.ok ? "" : report.view.advice) + (result.saved_to ? " Saved to " + result.saved_to + "." : "");
+    const body = $("rep-table").querySelector("tbody");
+    body.replaceChildren();
+    for (const rep of report.reps) {
+      const tr = document.createElement("tr");
+      const cues = rep.cues.map((c) => report.messages[c] || c).join(" ");
+      for (const value of [rep.index, rep.start_s.toFixed(1), rep.peak_s.toFixed(1), rep.end_s.toFixed(1),
+        rep.range_deg.toFixed(0), rep.hold_s.toFixed(1), cues || "clean"]) {
+        const td = document.createElement("td");
+        td.textContent = value;
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
+    }
+    const setCues = $("result-set-cues");
+    setCues.replaceChildren();
+    for (const cue of report.set_cues) {
+      const li = document.createElement("li");
+      li.textContent = report.messages[cue] || cue;
+      setCues.appendChild(li);
+    }
+    if (objectUrl) URL.revokeObjectURL(objectUrl);
+    objectUrl = URL.createObjectURL(file);
+    const video = $("result-video");
+    video.src = objectUrl;
+    $("analyse-result").hidden = false;
+    $("analyse-button").disabled = false;
+    $("analyse-status").textContent = "Done.";
+    document.body.dataset.analyse = "done";
+  }
+
+  function drawOverlay() {
+    const video = $("result-video"), canvas = $("result-overlay");
+    if (result && video.videoWidth) {
+      if (canvas.width !== video.videoWidth) { canvas.width = video.videoWidth; canvas.height = video.videoHeight; }
+      const frame = HipSkeleton.frameAt(result.frames, video.currentTime);
+      HipSkeleton.draw(canvas, frame ? frame.pose : null, result.skeleton);
+    }
+    requestAnimationFrame(drawOverlay);
+  }
+
+  exerciseSelect.addEventListener("change", fillVariations);
+  $("analyse-form").addEventListener("submit", analyse);
+  fillVariations();
+  requestAnimationFrame(drawOverlay);
+})();
