@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hipcoach.features.geometry import normalize, orthogonal_part
+from hipcoach.features.geometry import cross, normalize, orthogonal_part
 from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
 
 FloatArray = NDArray[np.float64]
@@ -87,7 +87,7 @@ def compute_body_frame(points: FloatArray) -> BodyFrame:
     l_sh, r_sh = points[LANDMARK_INDEX["left_shoulder"]], points[LANDMARK_INDEX["right_shoulder"]]
     up = normalize((l_sh + r_sh) / 2.0 - (l_hip + r_hip) / 2.0)
     left = normalize(orthogonal_part(l_hip - r_hip, up))
-    forward = normalize(np.cross(left, up))
+    forward = normalize(cross(left, up))
     return BodyFrame(up=up, left=left, forward=forward)
 
 
@@ -95,7 +95,7 @@ def average_body_frame(frames: list[BodyFrame]) -> BodyFrame:
     """A frame from averaged axes, re-orthogonalised (up kept, left made perpendicular)."""
     up = normalize(np.nanmean([f.up for f in frames], axis=0))
     left = normalize(orthogonal_part(np.nanmean([f.left for f in frames], axis=0), up))
-    return BodyFrame(up=up, left=left, forward=normalize(np.cross(left, up)))
+    return BodyFrame(up=up, left=left, forward=normalize(cross(left, up)))
 
 
 def required_landmarks(sides: tuple[Side, ...] = ("left", "right")) -> list[str]:

@@ -15,6 +15,13 @@ def _check_xyz(v: FloatArray, name: str) -> None:
         )
 
 
+def cross(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Cross product of (..., 3) arrays; for single vectors several times faster than np.cross."""
+    ax, ay, az = a[..., 0], a[..., 1], a[..., 2]
+    bx, by, bz = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack((ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx), axis=-1)
+
+
 def normalize(v: FloatArray) -> FloatArray:
     """Unit vector(s); zero-length vectors become NaN rather than dividing silently."""
     _check_xyz(v, "v")
@@ -27,9 +34,9 @@ def compute_angle_between(a: FloatArray, b: FloatArray) -> FloatArray:
     """Unsigned angle between vectors a and b, in degrees [0, 180]."""
     _check_xyz(a, "a")
     _check_xyz(b, "b")
-    cross = np.linalg.norm(np.cross(a, b), axis=-1)
+    sine = np.linalg.norm(cross(a, b), axis=-1)
     dot = np.sum(a * b, axis=-1)
-    return np.degrees(np.arctan2(cross, dot))
+    return np.degrees(np.arctan2(sine, dot))
 
 
 def compute_joint_angle(a: FloatArray, joint: FloatArray, c: FloatArray) -> FloatArray:

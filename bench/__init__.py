@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): accuracy on the synthetic suite, speed, memory, web load."""

@@ -1,0 +1,178 @@
+"""Speed and memory of the form-check engine on the real clips.
+
+- pose only: decode + BlazePose per frame;
+- pipeline: decode + BlazePose + the incremental analyser, interleaved with pose-only runs
+  so both see the same machine load; the best of several rounds is kept;
+- analysis alone: landmark files replayed through the analyser (with and without parsing);
+- peak memory: `hipcoach analyze` on a 10-minute video, in a child process.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+CLIPS = {"side_lying_leg_lift": "side_lying_leg_lift", "heel_slide": "heel_slide"}
+
+
+def _pose_pass(clip: Path, exercise: str | None) -> tuple[float, int]:
+    import cv2
+
+    from hipcoach.analysis.analyser import SetAnalyser
+    from hipcoach.exercises.catalogue import get_exercise
+    from hipcoach.pose.mediapipe_backend import MediaPipePoseEstimator
+    from hipcoach.pose.video import iter_video_frames
+
+    analyser = SetAnalyser(get_exercise(exercise)) if exercise else None
+    estimator = MediaPipePoseEstimator()
+    n = 0
+    start = time.perf_counter()
+    for vf in iter_video_frames(clip):
+        pose = estimator.estimate(cv2.cvtColor(vf.bgr, cv2.COLOR_BGR2RGB), vf.t)
+        if analyser is not None:
+            analyser.update(pose, vf.t)
+        n += 1
+    elapsed = time.perf_counter() - start
+    estimator.close()
+    return elapsed, n
+
+
+def measure_pipeline_overhead(rounds: int = 3) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for stem, exercise in CLIPS.items():
+        clip = REAL / f"{stem}.mp4"
+        pose_times, full_times = [], []
+        n = 0
+        for _ in range(rounds):
+            t, n = _pose_pass(clip, None)
+            pose_times.append(t)
+            t, n = _pose_pass(clip, exercise)
+            full_times.append(t)
+        pose_ms = min(pose_times) / n * 1000
+        full_ms = min(full_times) / n * 1000
+        rows.append(
+            {
+                "measure": f"{stem}: pose only / pipeline (ms/frame)",
+                "value": f"{pose_ms:.2f} / {full_ms:.2f}",
+                "target": "pipeline adds <= 5 %",
+                "result": f"+{(full_ms / pose_ms - 1) * 100:.1f} %",
+            }
+        )
+    return rows
+
+
+def _landmark_csv(tmp: Path, stem: str) -> Path:
+    from hipcoach.pose.landmark_csv import LandmarkCsvWriter
+    from hipcoach.pose.source import open_recording
+
+    out = tmp / f"{stem}.csv"
+    with LandmarkCsvWriter(out) as writer:
+        for sample in open_recording(REAL / f"{stem}.mp4").samples():
+            writer.write(sample.pose, sample.t)
+    return out
+
+
+def measure_analysis_alone(tmp: Path, repeats: int = 20) -> list[dict[str, object]]:
+    from hipcoach.analysis.offline import analyze_recording, analyze_series
+    from hipcoach.pose.landmark_csv import read_landmark_csv
+
+    rows: list[dict[str, object]] = []
+    for stem, exercise in CLIPS.items():
+        csv = _landmark_csv(tmp, stem)
+        series = read_landmark_csv(csv)
+        start = time.perf_counter()
+        for _ in range(repeats):
+            analyze_series(series, exercise)
+        series_fps = repeats * len(series) / (time.perf_counter() - start)
+        start = time.perf_counter()
+        for _ in range(max(repeats // 4, 1)):
+            analyze_recording(csv, exercise)
+        file_fps = max(repeats // 4, 1) * len(series) / (time.perf_counter() - start)
+        rows.append(
+            {
+                "measure": f"{stem}: analysis alone, in memory / from CSV (frames/s)",
+                "value": f"{series_fps:,.0f} / {file_fps:,.0f}",
+                "target": ">= 2,000 frames/s",
+                "result": "met" if min(series_fps, file_fps) >= 2000 else "MISSED",
+            }
+        )
+    return rows
+
+
+def make_long_video(path: Path, minutes: float = 10.0, fps: float = 15.0) -> int:
+    """A 10-minute video made by looping a real clip (forwards then backwards)."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(REAL / "side_lying_leg_lift.mp4"))
+    frames = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    cap.release()
+    loop = frames + frames[::-1]
+    total = int(minutes * 60 * fps)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, loop[0].shape[1::-1])
+    for i in range(total):
+        writer.write(loop[i % len(loop)])
+    writer.release()
+    return total
+
+
+def measure_peak_memory(tmp: Path) -> list[dict[str, object]]:
+    video = tmp / "ten_minutes.mp4"
+    frames = make_long_video(video)
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hipcoach.cli.main",
+            "analyze",
+            str(video),
+            "-e",
+            "side_lying_leg_lift",
+            "--json",
+            str(tmp / "long.json"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    elapsed = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return [
+        {
+            "measure": f"10-minute video ({frames} frames, 640x352): peak memory (MB)",
+            "value": f"{peak_mb:.0f}",
+            "target": "<= 600 MB",
+            "result": "met" if peak_mb <= 600 else "MISSED",
+        },
+        {
+            "measure": "10-minute video: wall time, whole CLI (s) / ms per frame",
+            "value": f"{elapsed:.0f} / {elapsed / frames * 1000:.1f}",
+            "target": "-",
+            "result": "-",
+        },
+    ]
+
+
+def run_speed() -> list[dict[str, object]]:
+    if not REAL.exists():
+        return [
+            {"measure": "speed", "value": "skipped", "target": "-", "result": f"{REAL} missing"}
+        ]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        rows = measure_pipeline_overhead()
+        rows += measure_analysis_alone(tmp)
+        rows += measure_peak_memory(tmp)
+    np.random.seed(0)
+    return rows
