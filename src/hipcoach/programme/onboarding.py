@@ -122,7 +122,7 @@ def onboard(
                     person_id=person_id,
                     track=track,
                     decided_on=on,
-                    action="start",
+                    action="start" if step is not None else "off",
                     source="onboarding",
                     changed=True,
                     reason=reason,

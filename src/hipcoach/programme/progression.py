@@ -272,7 +272,7 @@ def decide(
             "Two clean sessions at the top of this track: keep it up, there is no harder step.",
         )
     change = _describe_change(current, upgraded, steps)
-    form = (
+    form_words = (
         "form held"
         if all(s.flagged_fraction is not None for s in recent)
         else "form held where a camera watched"
@@ -281,6 +281,6 @@ def decide(
         "progress",
         upgraded,
         f"Two clean sessions in a row (all sets done, pain 3/10 or less, mornings no worse "
-        f"than usual, {form}, target muscle felt): {change}.",
+        f"than usual, {form_words}, target muscle felt): {change}.",
         confirm=upgraded.step != current.step,
     )

@@ -179,7 +179,7 @@ GOALS = Question(
     default=("back_pain",),
 )
 CLEARED = Question(
-    id="screen.cleared",
+    id="clearance.confirmed",
     text="Has a doctor seen you about these answers and cleared you to exercise?",
     kind="yes_no",
     default=False,

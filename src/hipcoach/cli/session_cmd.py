@@ -1,0 +1,379 @@
+"""`hipcoach session`: today's guided session in the terminal.
+
+Order: the morning-after check for the last session, the safety screen when due (weekly,
+or at once after new leg symptoms), the weekly PSFS and global rating, the engine's
+decisions (a move up a level is asked, never imposed), today's plan, then each exercise:
+set-up and camera advice, each set (reps from the camera, a recording or typed in), pain
+and "where did you feel it?", rest. Every finished set is committed at once; Ctrl-C keeps
+what is done and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from hipcoach.cli.errors import one_line_errors
+from hipcoach.cli.prompts_cmd import (
+    Prompter,
+    ask_int,
+    ask_yes,
+    make_console,
+    make_prompter,
+    parse_day,
+)
+from hipcoach.cli.sets_cmd import (
+    Pacer,
+    SetOutcome,
+    camera_samples,
+    recording_samples,
+    typed_set,
+    watch_set,
+)
+from hipcoach.cli.start_cmd import (
+    ANSWERS_HELP,
+    DATE_HELP,
+    PERSON_HELP,
+    confirm_clearance,
+    print_plan,
+    run_screen,
+)
+from hipcoach.errors import HipcoachError, InputFileError
+from hipcoach.exercises.catalogue import get_exercise
+from hipcoach.exercises.schema import Exercise
+from hipcoach.programme import history, people, planner, screening, sessions
+from hipcoach.programme.models import PersonInfo, PlanItem, ProgrammeError, SetInput
+from hipcoach.programme.questions import (
+    GROC,
+    LEG_SYMPTOMS,
+    MORNING_LEG_SYMPTOMS,
+    MORNING_PAIN,
+    PAIN_NOW,
+    SET_PAIN,
+    Question,
+    felt_question,
+    psfs_rating_question,
+)
+from hipcoach.programme.safety import is_pain_rising_despite_easing
+from hipcoach.programme.tracks import TRACK_TITLES, TrackId, parse_track
+from hipcoach.store.database import Database, open_database
+
+STOP_PAIN_ABOVE = 5
+EXTRA_SET = Question(
+    id="set.extra",
+    text="Feel like one more set? (only if you can still isolate)",
+    kind="yes_no",
+    default=False,
+)
+
+
+@dataclass
+class Run:
+    """Everything one session run needs."""
+
+    db: Database
+    person: PersonInfo
+    on: dt.date
+    prompter: Prompter
+    console: Console
+    pacer: Pacer
+    videos: dict[str, Path] = field(default_factory=dict)
+    camera: int | None = None
+    session_id: int | None = None
+    saved: int = 0
+
+
+def parse_videos(values: list[str]) -> dict[str, Path]:
+    """`--video FILE` (every exercise) or `--video EXERCISE=FILE`; '*' keys the default."""
+    videos: dict[str, Path] = {}
+    for value in values:
+        key, sep, file = value.partition("=")
+        if sep and key and not Path(value).exists():
+            videos[key.strip()] = Path(file)
+        else:
+            videos["*"] = Path(value)
+    for path in videos.values():
+        if not path.is_file():
+            raise InputFileError(f"{path}: no such video or landmark file")
+    return videos
+
+
+def check_morning(run: Run) -> bool:
+    """Ask about the morning after the last session day; True on new leg symptoms."""
+    day = sessions.morning_check_due(run.db, run.person.id, run.on)
+    if day is None:
+        return False
+    run.console.print(f"About your last session on {day.isoformat()}:")
+    pain = ask_int(run.prompter, MORNING_PAIN)
+    legs = ask_yes(run.prompter, MORNING_LEG_SYMPTOMS)
+    sessions.record_morning_check(run.db, run.person.id, run.on, day, pain, legs)
+    return legs
+
+
+def check_safety(run: Run, new_leg_symptoms: bool) -> None:
+    """Screen again when due; stop (SafetyStop) while the programme is paused."""
+    status = screening.safety_status(run.db, run.person.id, run.on, new_leg_symptoms)
+    if status.blocked and status.due is None:
+        run.console.print(Panel(status.message, title="Programme paused", style="yellow"))
+        confirm_clearance(run.db, run.person, run.on, run.prompter, run.console)
+    if status.due is not None:
+        run_screen(run.db, run.person, run.on, status.due, run.prompter, run.console)
+    pains = [
+        (s.performed_on, max(x.pain for x in s.sets))
+        for s in history.list_sessions(run.db, run.person.id)
+        if s.sets
+    ]
+    if is_pain_rising_despite_easing(pains, planner.regress_dates(run.db, run.person.id), run.on):
+        screening.record_referral(run.db, run.person.id, run.on)
+        status = screening.safety_status(run.db, run.person.id, run.on)
+        if status.blocked:
+            run.console.print(Panel(status.message, title="See someone first", style="yellow"))
+            confirm_clearance(run.db, run.person, run.on, run.prompter, run.console)
+
+
+def weekly_checkin(run: Run) -> None:
+    if not sessions.checkin_due(run.db, run.person.id, run.on):
+        return
+    run.console.print("Weekly check-in: rate your three activities again.")
+    ratings = [
+        ask_int(run.prompter, psfs_rating_question(i, activity))
+        for i, activity in enumerate(run.person.psfs_activities, start=1)
+    ]
+    groc = ask_int(run.prompter, GROC)
+    sessions.record_checkin(run.db, run.person.id, run.on, ratings, groc)
+
+
+def review(run: Run) -> None:
+    """Apply the engine's decisions; a step up is the person's choice."""
+    for decision in planner.review_tracks(run.db, run.person.id, run.on):
+        accepted = True
+        if decision.needs_confirmation:
+            run.console.print(f"[green]{decision.reason}[/green]")
+            accepted = ask_yes(
+                run.prompter,
+                Question(
+                    id=f"plan.{decision.track}.move_up",
+                    text=f"Move up on the {TRACK_TITLES[decision.after.track]} track today? "
+                    "(You may stay as long as you like.)",
+                    kind="yes_no",
+                    default=True,
+                ),
+            )
+        planner.apply_decision(run.db, run.person.id, decision, run.on, accepted=accepted)
+
+
+def show_exercise(exercise: Exercise, item: PlanItem, console: Console) -> None:
+    variation = exercise.variation(item.prescription.variation)
+    setup = [*exercise.setup_cues, *(variation.setup_cues if variation else ())]
+    lines = [
+        exercise.purpose,
+        "",
+        "[bold]Set-up[/bold]",
+        *(f"- {c}" for c in setup),
+        "[bold]Doing it[/bold]",
+        *(f"- {c}" for c in exercise.execution_cues),
+        f"[bold]Camera[/bold] ({exercise.camera.view}): {exercise.camera.instructions}",
+        f"[bold]You should feel[/bold]: {exercise.feel}",
+        f"[bold]Stop[/bold]: {exercise.stop_rule}",
+        f"[dim]Why this dose: {item.reason}[/dim]",
+    ]
+    console.print(Panel("\n".join(lines), title=f"{item.title}: {item.prescription.describe()}"))
+
+
+def run_set(run: Run, exercise: Exercise, item: PlanItem, label: str) -> SetOutcome:
+    video = run.videos.get(exercise.id) or run.videos.get("*")
+    if video is not None:
+        outcome = watch_set(
+            recording_samples(video),
+            exercise,
+            item.prescription,
+            "video",
+            run.prompter,
+            run.console,
+            stop_on_enter=False,
+        )
+        if outcome.report is not None and outcome.report.frames_with_person == 0:
+            run.console.print(
+                "[yellow]Nobody was found in the recording: type the set in.[/yellow]"
+            )
+            return typed_set(item.prescription, label, run.prompter, run.pacer)
+        return outcome
+    if run.camera is not None:
+        run.console.print(f"{label}. Camera {run.camera} is watching; press Enter to end the set.")
+        return watch_set(
+            camera_samples(run.camera),
+            exercise,
+            item.prescription,
+            "camera",
+            run.prompter,
+            run.console,
+            stop_on_enter=True,
+        )
+    return typed_set(item.prescription, label, run.prompter, run.pacer)
+
+
+def do_exercise(run: Run, item: PlanItem) -> bool:
+    """All sets of one plan item. False when the session must stop (new leg symptoms)."""
+    exercise = get_exercise(item.prescription.exercise_id)
+    show_exercise(exercise, item, run.console)
+    rx = item.prescription
+    index = 0
+    while True:
+        index += 1
+        name = f"Set {index} of {rx.sets}" if index <= rx.sets else f"Extra set {index}"
+        label = f"{name}: {rx.reps} reps" + (f", hold {rx.hold_s:g} s" if rx.hold_s else "")
+        run.console.print(f"[bold]{label}[/bold]")
+        outcome = run_set(run, exercise, item, label)
+        run.console.print(f"Reps: [bold]{outcome.actual_reps}[/bold] of {rx.reps}")
+        pain = ask_int(run.prompter, SET_PAIN)
+        felt = str(run.prompter.ask(felt_question(", ".join(exercise.target_muscles))))
+        legs = ask_yes(run.prompter, LEG_SYMPTOMS) if pain > 0 else False
+        saved = sessions.save_set(
+            run.db,
+            run.session_id or 0,
+            SetInput(
+                track=rx.track, exercise_id=rx.exercise_id, variation=rx.variation, set_index=index,
+                source=outcome.source, target_reps=rx.reps, actual_reps=outcome.actual_reps,
+                target_hold_s=rx.hold_s, hold_s=outcome.hold_s, pain=pain, felt=felt,
+                leg_symptoms=legs, ended_early=outcome.ended_early, duration_s=outcome.duration_s,
+                side=outcome.report.side if outcome.report else None,
+                reps=tuple(outcome.report.reps) if outcome.report else (),
+                set_cues=tuple(outcome.report.set_cues) if outcome.report else (),
+                report=outcome.report,
+            ),
+        )  # fmt: skip
+        run.saved += 1
+        run.console.print(f"[dim]Set {saved.set_index} saved.[/dim]")
+        if legs:
+            run.console.print(
+                "[red]Pain shooting into the leg or new numbness: stop for today.[/red] "
+                "The safety questions follow."
+            )
+            return False
+        if pain > STOP_PAIN_ABOVE:
+            run.console.print(
+                "[yellow]Pain above 5/10: that's enough of this exercise today.[/yellow]"
+            )
+            return True
+        step_max = get_exercise(rx.exercise_id).dosage.sets_max
+        if index >= rx.sets and (index >= step_max or not ask_yes(run.prompter, EXTRA_SET)):
+            return True
+        run.pacer.rest(item.rest_s)
+
+
+def print_summary(run: Run) -> None:
+    info = sessions.get_session(run.db, run.session_id or 0)
+    table = Table(title=f"Session {info.performed_on.isoformat()}: {info.status}")
+    for column in ("exercise", "set", "reps", "pain", "felt", "flagged reps"):
+        table.add_column(column)
+    for s in info.sets:
+        flagged = "-" if s.flagged_reps is None else str(s.flagged_reps)
+        table.add_row(
+            s.exercise_id,
+            str(s.set_index),
+            f"{s.actual_reps}/{s.target_reps}",
+            str(s.pain),
+            s.felt,
+            flagged,
+        )
+    run.console.print(table)
+
+
+def run_session(run: Run, only: set[TrackId]) -> None:
+    stale = sessions.close_stale_sessions(run.db, run.person.id)
+    if stale:
+        run.console.print("Your last session was interrupted; its finished sets are kept.")
+    legs = check_morning(run)
+    check_safety(run, legs)
+    weekly_checkin(run)
+    review(run)
+    plan = planner.today_plan(run.db, run.person.id, run.on)
+    items = [i for i in plan.items if not only or i.track in only]
+    if not items:
+        raise ProgrammeError("nothing to do: no active track matches (see `hipcoach level`)")
+    print_plan(plan.model_copy(update={"items": tuple(items)}), run.console)
+    pre_pain = ask_int(run.prompter, PAIN_NOW)
+    run.session_id = sessions.start_session(run.db, run.person.id, run.on, pre_pain, plan).id
+    for item in items:
+        if not do_exercise(run, item):
+            sessions.finish_session(run.db, run.session_id, "interrupted")
+            run_screen(run.db, run.person, run.on, "leg_symptoms", run.prompter, run.console)
+            return
+    sessions.finish_session(run.db, run.session_id, "completed")
+    print_summary(run)
+    run.console.print(
+        "Well done. Tomorrow morning, notice how your back and hips feel: the next "
+        "session starts by asking."
+    )
+
+
+def close_interrupted(run: Run) -> None:
+    """Mark an open session interrupted (its finished sets stay) and say what was kept."""
+    if run.session_id is None:
+        return
+    try:
+        if sessions.get_session(run.db, run.session_id).status == "in_progress":
+            sessions.finish_session(run.db, run.session_id, "interrupted")
+    except HipcoachError:
+        pass  # the database itself failed; the next start marks the session interrupted
+    run.console.print(f"Stopped. {run.saved} finished set(s) of this session are kept.")
+
+
+@one_line_errors
+def session(
+    answers: Annotated[Path | None, typer.Option(help=ANSWERS_HELP)] = None,
+    date: Annotated[str | None, typer.Option("--date", help=DATE_HELP)] = None,
+    camera: Annotated[
+        int | None, typer.Option(help="Watch the sets with local camera N (0 = the first).")
+    ] = None,
+    video: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Use a recorded video or landmark CSV as the camera: FILE for every "
+            "exercise, or EXERCISE=FILE; repeatable."
+        ),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only this track today (psoas, clamshell, side_lying_leg_lift); repeatable."
+        ),
+    ] = None,
+    no_timers: Annotated[
+        bool, typer.Option("--no-timers", help="Don't run the set timer and rest countdown.")
+    ] = False,
+    name: Annotated[str | None, typer.Option("--person", help=PERSON_HELP)] = None,
+) -> None:
+    """Today's guided session: plan, set-up, sets with timers, pain after each set.
+
+    Unattended runs: --answers FILE answers every question (YAML or JSON, keys are question
+    ids: morning.pain, session.pain_now, set.pain, set.felt, set.reps, ...; a list answers
+    a repeated question in turn), and --date YYYY-MM-DD sets the day it counts as.
+    """
+    console = make_console()
+    on = parse_day(date)
+    prompter = make_prompter(answers, console)
+    videos = parse_videos(video or [])
+    tracks = {parse_track(t) for t in only or []}
+    db = open_database()
+    pacer = Pacer(console, enabled=not prompter.unattended and not no_timers)
+    person = people.require_person(db, name)
+    run = Run(db, person, on, prompter, console, pacer, videos=videos, camera=camera)
+    try:
+        if not run.person.onboarded:
+            raise ProgrammeError("onboarding is not finished: run `hipcoach start`")
+        run_session(run, tracks)
+    except BaseException as exc:
+        close_interrupted(run)
+        if isinstance(exc, KeyboardInterrupt):
+            raise typer.Exit(130) from None
+        raise
+    finally:
+        db.close()

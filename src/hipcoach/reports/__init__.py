@@ -1,0 +1,1 @@
+"""Progress reports: the numbers (`progress`) and the HTML report with plots (`html`)."""
