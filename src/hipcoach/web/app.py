@@ -12,12 +12,19 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from hipcoach.config import Settings, get_settings
-from hipcoach.errors import CatalogueError, HipcoachError, InputFileError, StorageError
+from hipcoach.errors import (
+    CatalogueError,
+    HipcoachError,
+    InputFileError,
+    SafetyStop,
+    StorageError,
+)
+from hipcoach.programme.models import ProgrammeError
 from hipcoach.web.gate import LOOPBACK_HOSTS, GateMiddleware
 from hipcoach.web.jobs import AnalysisJobs
 from hipcoach.web.media import NotAVideoError, UploadTooLargeError
@@ -39,6 +46,10 @@ def error_status(exc: HipcoachError) -> int:
         return 422
     if isinstance(exc, StorageError):
         return 503
+    if isinstance(exc, SafetyStop):
+        return 403
+    if isinstance(exc, ProgrammeError):
+        return 409
     return 400
 
 
@@ -77,8 +88,10 @@ def create_app(
     _include_routers(app)
 
     @app.exception_handler(HipcoachError)
-    async def hipcoach_error(request: Request, exc: HipcoachError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=error_status(exc))
+    async def hipcoach_error(request: Request, exc: HipcoachError) -> Response:
+        from hipcoach.web.programme_routes import page_error
+
+        return page_error(request, exc, error_status(exc))
 
     return app
 

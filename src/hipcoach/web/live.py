@@ -2,14 +2,15 @@
 
 `LiveCoach` holds the per-socket state (the engine's SetAnalyser, an optional pose
 estimator with its own MediaPipe graph, the cue picker). Its methods block, so the socket
-runs frame work on a worker thread; it is not thread-safe and must be driven by one
-worker at a time. Frames and landmark messages come in with capture times in seconds;
+runs frame work on its own worker thread; a lock keeps a frame in flight and the end of
+the set from overlapping. Frames and landmark messages come in with capture times in seconds;
 times that do not increase are nudged forward by a millisecond, since the engine needs
 increasing times.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,6 +111,7 @@ class LiveCoach:
         self.reps: list[RepEvent] = []
         self.ended_by_client = False
         self._finished = False
+        self._lock = threading.Lock()
 
     def _next_time(self, t: float) -> float:
         if self.last_t is not None and t <= self.last_t:
@@ -123,15 +125,21 @@ class LiveCoach:
             raise ProtocolError("this set was started in landmark mode: send landmark messages")
         started = time.perf_counter()
         rgb = decode_jpeg_rgb(jpeg)
-        t = self._next_time(t)
-        pose = self.estimator.estimate(rgb, t)
-        return self._analyse(pose, t, started)
+        with self._lock:
+            if self._finished or self.estimator is None:
+                raise ProtocolError("the set has ended")
+            t = self._next_time(t)
+            pose = self.estimator.estimate(rgb, t)
+            return self._analyse(pose, t, started)
 
     def handle_pose(self, pose: PoseFrame | None, t: float) -> ResultMessage:
         """Analyse one pose sent by a client that runs pose estimation itself."""
         started = time.perf_counter()
-        t = self._next_time(t)
-        return self._analyse(pose, t, started)
+        with self._lock:
+            if self._finished:
+                raise ProtocolError("the set has ended")
+            t = self._next_time(t)
+            return self._analyse(pose, t, started)
 
     def _analyse(self, pose: PoseFrame | None, t: float, started: float) -> ResultMessage:
         events = self.analyser.update(pose, t)
@@ -153,15 +161,18 @@ class LiveCoach:
 
     def finish(self) -> tuple[list[Event], SetReport]:
         """End the set (once); finished reps stay in the report."""
-        t = self.last_t if self.last_t is not None else 0.0
-        events: list[Event] = [] if self._finished else self.analyser.finish(t)
-        self._finished = True
-        return events, self.analyser.report()
+        with self._lock:
+            t = self.last_t if self.last_t is not None else 0.0
+            events: list[Event] = [] if self._finished else self.analyser.finish(t)
+            self._finished = True
+            return events, self.analyser.report()
 
     def close(self) -> None:
-        if self.estimator is not None:
-            self.estimator.close()
-            self.estimator = None
+        """Release the pose estimator (MediaPipe graph); call from the worker thread."""
+        with self._lock:
+            if self.estimator is not None:
+                self.estimator.close()
+                self.estimator = None
 
 
 def _cue_shown(event: CueEvent | None) -> CueShown | None:

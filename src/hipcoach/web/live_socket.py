@@ -140,14 +140,18 @@ async def live_socket(ws: WebSocket) -> None:
         return
     set_id = uuid.uuid4().hex
     await line.send(_ready_message(set_id, exercise.id, variation_id, start))
-    await _run_set(ws, line, coach, worker, start)
-    interrupted = not coach.ended_by_client
-    events, report = await loop.run_in_executor(worker, coach.finish)
-    await loop.run_in_executor(worker, coach.close)
-    worker.shutdown(wait=False)
-    services.finished_sets.keep(
-        FinishedSet(set_id, exercise.id, variation_id, report, interrupted, services.clock())
-    )
+    try:
+        await _run_set(ws, line, coach, worker, start)
+    finally:
+        # Runs even when the server cancels this task (shutdown, a vanished client): the
+        # finished reps are kept. LiveCoach's lock orders this after any frame in flight.
+        interrupted = not coach.ended_by_client
+        events, report = coach.finish()
+        services.finished_sets.keep(
+            FinishedSet(set_id, exercise.id, variation_id, report, interrupted, services.clock())
+        )
+        worker.submit(coach.close)
+        worker.shutdown(wait=False)
     await line.send(
         {
             "type": "set_end",
@@ -299,7 +303,7 @@ def _dispatch(
     elif kind == "landmarks":
         if start.mode != "landmarks":
             raise ProtocolError("this set is in frames mode: send camera frames, or start again")
-        pose, t = parse_landmark_message(body)
+        pose, t = parse_landmark_message(body, start.image_size)
         mailbox.put(_Frame(None, pose, t))
     elif kind != "ping":
         raise ProtocolError(f"unknown message type {kind!r}")

@@ -8,8 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from hipcoach.errors import CatalogueError
+from hipcoach.errors import CatalogueError, StorageError
 from hipcoach.exercises.schema import Exercise
+from hipcoach.programme.models import SafetyStatus
+from hipcoach.programme.questions import LEG_SYMPTOMS, STILL_ISOLATING
+from hipcoach.programme.screening import safety_status
+from hipcoach.web.coaching import felt_choices
 from hipcoach.web.deps import render_page, services_of, settings_of
 from hipcoach.web.drawings import describe_drawing, render_exercise_svg
 
@@ -21,13 +25,6 @@ STRENGTH_WORDS = {
     "I": "our inference",
     "V": "still to be verified",
 }
-WHERE_FELT_DEFAULT = (
-    "the target muscle",
-    "front of the thigh",
-    "outer hip",
-    "lower back",
-    "nowhere",
-)
 
 
 def exercise_summary(exercise: Exercise) -> dict[str, Any]:
@@ -45,14 +42,6 @@ def exercise_summary(exercise: Exercise) -> dict[str, Any]:
         "stop_rule": exercise.stop_rule,
         "messages": {c.id: c.message for c in exercise.checks},
     }
-
-
-def where_felt_choices(exercise: Exercise) -> list[str]:
-    """Answers to "where did you feel it?" for this exercise (its own list when it has one)."""
-    for question in exercise.self_report:
-        if question.kind == "choice" and question.id == "where_felt":
-            return list(question.choices)
-    return list(WHERE_FELT_DEFAULT)
 
 
 @router.get("/library", response_class=HTMLResponse)
@@ -103,12 +92,15 @@ async def live_page(
             return render_page(
                 request, "message.html", status_code=404, title="Cannot start", message=str(exc)
             )
+    blocked = await _safety_block(request)
+    if blocked is not None:
+        return render_page(request, "safety.html", status=blocked, person=None)
     config = None
     if chosen is not None:
         config = exercise_summary(chosen) | {
             "variation": variation or chosen.default_variation,
             "side": side if side in ("left", "right", "auto") else "auto",
-            "where_felt": where_felt_choices(chosen),
+            "felt": felt_choices(chosen),
             "plan": plan,
         }
     return render_page(
@@ -118,7 +110,28 @@ async def live_page(
         exercise=chosen,
         config=config,
         drawing=render_exercise_svg(chosen.id, chosen.name) if chosen else None,
+        isolation_question=STILL_ISOLATING.text,
+        leg_question=LEG_SYMPTOMS.text,
     )
+
+
+async def _safety_block(request: Request) -> SafetyStatus | None:
+    """The safety status when the programme's screen blocks exercise today, else None.
+
+    Without a record (nobody started yet, or no database) live coaching is still allowed:
+    the page then only coaches and cannot keep the set.
+    """
+    from hipcoach.web.programme_routes import call, database_of, person_of, today_of
+
+    try:
+        db = await call(database_of, request)
+        person = await call(person_of, request, db)
+        if person is None:
+            return None
+        status = await call(safety_status, db, person.id, today_of(request))
+    except StorageError:
+        return None
+    return status if status.blocked else None
 
 
 @router.get("/analyse", response_class=HTMLResponse)

@@ -42,6 +42,9 @@ class StartMessage(BaseModel):
     mode: Literal["frames", "landmarks"] = "frames"
     send_pose: bool | None = None
     """Echo landmarks back in each result; default: yes for frames, no for landmarks."""
+    image_size: tuple[int, int] | None = None
+    """Landmark mode: the camera image's (width, height) in pixels, so normalised x and y
+    can be put on one scale. Frames mode measures it from each frame."""
 
 
 class CueShown(BaseModel):
@@ -111,7 +114,9 @@ def _number(value: object, column: str) -> float:
         ) from None
 
 
-def parse_landmark_message(data: dict[str, Any]) -> tuple[PoseFrame | None, float]:
+def parse_landmark_message(
+    data: dict[str, Any], image_size: tuple[int, int] | None = None
+) -> tuple[PoseFrame | None, float]:
     """A landmark-CSV row sent as JSON -> (pose or None when nobody is in view, time in s).
 
     Keys are the CSV header's (`t`, `NAME_x`, `NAME_y`, `NAME_z`, `NAME_visibility`, and
@@ -133,7 +138,10 @@ def parse_landmark_message(data: dict[str, Any]) -> tuple[PoseFrame | None, floa
     if any(c in data for c in WORLD_COLUMNS[:3]):
         w = np.array([_number(data.get(c), c) for c in WORLD_COLUMNS], dtype=float)
         world = w.reshape(N_LANDMARKS, 3)
-    return PoseFrame(t=t, image=image.copy(), visibility=visibility, world=world), t
+    frame = PoseFrame(
+        t=t, image=image.copy(), visibility=visibility, world=world, image_size=image_size
+    )
+    return frame, t
 
 
 def format_landmark_message(frame: PoseFrame | None, t: float) -> dict[str, Any]:
@@ -147,6 +155,12 @@ def format_landmark_message(frame: PoseFrame | None, t: float) -> dict[str, Any]
             x, y, z = (None if not math.isfinite(c) else round(float(c), 5) for c in frame.image[i])
             v = round(float(frame.visibility[i]), 4)
         message.update({f"{name}_x": x, f"{name}_y": y, f"{name}_z": z, f"{name}_visibility": v})
+    if frame is not None and frame.world is not None:
+        for i, name in enumerate(LANDMARK_NAMES):
+            wx, wy, wz = (
+                None if not math.isfinite(c) else round(float(c), 5) for c in frame.world[i]
+            )
+            message.update({f"{name}_wx": wx, f"{name}_wy": wy, f"{name}_wz": wz})
     return message
 
 

@@ -7,6 +7,7 @@ what they test.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import OrderedDict
@@ -78,3 +79,4 @@ class WebServices:
     create_estimator: Callable[[], PoseEstimator] = create_default_estimator
     finished_sets: FinishedSets = field(default_factory=FinishedSets)
     clock: Callable[[], float] = time.time
+    today: Callable[[], dt.date] = dt.date.today

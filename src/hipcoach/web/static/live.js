@@ -23,7 +23,7 @@
     stream: null, ws: null, edges: null, setId: null, running: false, inFlight: false,
     sentAt: 0, setStart: 0, pumpTimer: null, reps: [], cues: {}, report: null,
     interrupted: false, isolationAsked: false, restEnd: null, skeletonFrames: 0, cuesShown: 0,
-    cueTimer: null, saved: false,
+    cueTimer: null, saved: false, endedEarly: false,
   };
 
   function setState(s) { root.dataset.state = s; document.body.dataset.liveState = s; }
@@ -70,7 +70,7 @@
   function startSet() {
     if (!st.stream) return;
     Object.assign(st, { reps: [], cues: {}, report: null, interrupted: false, isolationAsked: false,
-      setId: null, inFlight: false, saved: false });
+      setId: null, inFlight: false, saved: false, endedEarly: false });
     $("rep-count").textContent = "0";
     document.body.dataset.repCount = "0";
     $("after-set").hidden = true;
@@ -258,13 +258,10 @@
     event.preventDefault();
     const form = event.target;
     const data = new FormData(form);
-    const answers = {};
-    for (const [key, value] of data.entries()) {
-      if (key.startsWith("sr_") && value !== "") answers[key.slice(3)] = value;
-    }
     const body = {
       set_id: st.setId, pain: Number(data.get("pain")), where_felt: data.get("where_felt"),
-      answers: answers, plan: cfg.plan, interrupted: st.interrupted,
+      leg_symptoms: data.get("leg_symptoms") === "yes", plan: cfg.plan,
+      ended_early: st.endedEarly || st.interrupted,
     };
     $("save-button").disabled = true;
     $("save-status").textContent = "Saving…";
@@ -279,6 +276,12 @@
       st.saved = true;
       document.body.dataset.setSaved = "yes";
       $("save-status").textContent = reply.message || "Saved.";
+      if (reply.next) {
+        const link = $("save-next");
+        link.href = reply.next;
+        link.textContent = "Go on";
+        link.hidden = false;
+      }
       setState("resting");
       startRest(cfg.dosage.rest_s);
       $("start-button").textContent = "Start the next set";
@@ -305,7 +308,10 @@
   $("end-button").addEventListener("click", endSet);
   $("after-set-form").addEventListener("submit", saveSet);
   $("isolation-dialog").addEventListener("close", () => {
-    if ($("isolation-dialog").returnValue === "end") endSet();
+    if ($("isolation-dialog").returnValue === "end") {
+      st.endedEarly = true;
+      endSet();
+    }
   });
   const speech = $("speech-toggle");
   speech.checked = localStorage.getItem("hipcoach.speech") === "on";
