@@ -111,15 +111,18 @@ def track_outcomes(
     ]
 
 
-def _last_basis(s: Session, person_id: int, track: str) -> int:
-    basis = s.scalar(
-        select(DecisionRow.basis_session_id)
+def _already_judged(s: Session, person_id: int, track: str, latest: SessionOutcome) -> bool:
+    """True when the latest session was judged already, with all it will ever tell."""
+    row = s.execute(
+        select(DecisionRow.basis_session_id, DecisionRow.basis_complete)
         .where(DecisionRow.person_id == person_id, DecisionRow.track == track)
         .where(DecisionRow.basis_session_id.is_not(None))
         .order_by(DecisionRow.id.desc())
         .limit(1)
-    )
-    return int(basis or 0)
+    ).first()
+    if row is None or latest.session_id > row[0]:
+        return False
+    return bool(row[1]) or latest.morning_pain is None
 
 
 def review_tracks(db: Database, person_id: int, on: dt.date) -> list[Decision]:
@@ -134,7 +137,7 @@ def review_tracks(db: Database, person_id: int, on: dt.date) -> list[Decision]:
             if not state.active:
                 continue
             window = track_outcomes(s, person_id, state, on)
-            if not window or window[-1].session_id <= _last_basis(s, person_id, track):
+            if not window or _already_judged(s, person_id, track, window[-1]):
                 continue
             steps = list_steps(parse_track(state.track))
             decisions.append(decide(_prescription(state), window, person.baseline_pain or 0, steps))
@@ -150,8 +153,9 @@ def _record(
     reason: str,
     before: Prescription | None,
     after: Prescription,
-    basis: int | None,
+    judged: Decision | None = None,
 ) -> DecisionRecord:
+    """Store one decision; when it changes the prescription, update the track's state."""
     state = _states(s, person_id).get(after.track)
     changed = before is None or before != after
     if state is not None and changed:
@@ -180,7 +184,8 @@ def _record(
             reason=reason,
             before=before.model_dump() if before else None,
             after=after.model_dump(),
-            basis_session_id=basis,
+            basis_session_id=judged.basis_session_id if judged else None,
+            basis_complete=judged.basis_complete if judged else True,
         )
     )
     return DecisionRecord(
@@ -217,7 +222,7 @@ def apply_decision(
                 reason,
                 decision.before,
                 decision.before,
-                decision.basis_session_id,
+                decision,
             )
         return _record(
             s,
@@ -228,7 +233,7 @@ def apply_decision(
             decision.reason,
             decision.before,
             decision.after,
-            decision.basis_session_id,
+            decision,
         )
 
 
@@ -255,7 +260,7 @@ def set_level(
         state.active = True
         after = starting_prescription(steps[step])
         reason = f"You chose {steps[step].title} yourself, starting at {after.describe()}."
-        return _record(s, person_id, on, "override", "person", reason, before, after, None)
+        return _record(s, person_id, on, "override", "person", reason, before, after)
 
 
 def set_track_active(

@@ -78,6 +78,8 @@ class Decision(Frozen):
     needs_confirmation: bool = False
     """True when the step changes upwards: the person confirms or stays where they are."""
     basis_session_id: int | None = None
+    basis_complete: bool = True
+    """False when the judged session had no next-morning answer yet."""
 
     @property
     def changed(self) -> bool:
@@ -232,6 +234,7 @@ def decide(
             reason=reason,
             needs_confirmation=confirm,
             basis_session_id=basis,
+            basis_complete=latest.morning_pain is not None,
         )
 
     pain, form = _regress_reasons(window, baseline_pain, track)

@@ -157,6 +157,9 @@ class Decision(Base):
     basis_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("sessions.id", ondelete="SET NULL")
     )
+    basis_complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False when the judged session's next-morning answer was still missing: the session
+    is judged again once the answer arrives."""
 
 
 class TrainingSession(Base):

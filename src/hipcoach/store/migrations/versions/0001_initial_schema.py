@@ -160,6 +160,7 @@ def upgrade() -> None:
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=False),
         sa.Column("basis_session_id", sa.Integer(), nullable=True),
+        sa.Column("basis_complete", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["basis_session_id"],
             ["sessions.id"],
