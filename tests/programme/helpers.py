@@ -52,9 +52,16 @@ def typed_set(
     variation: str | None = None,
 ) -> SetInput:
     return SetInput(
-        track=rx_track, exercise_id=exercise, variation=variation, set_index=index,
-        source="typed", target_reps=target, actual_reps=done, pain=pain, felt=felt,
-    )  # fmt: skip
+        track=rx_track,
+        exercise_id=exercise,
+        variation=variation,
+        set_index=index,
+        source="typed",
+        target_reps=target,
+        actual_reps=done,
+        pain=pain,
+        felt=felt,
+    )
 
 
 def train_day(
@@ -78,8 +85,19 @@ def train_day(
     for item in plan.items:
         rx = item.prescription
         for index in range(1, rx.sets + 1):
-            sessions.save_set(db, session.id, typed_set(
-                rx.track, rx.exercise_id, rx.reps, rx.reps if complete else rx.reps - 2,
-                index, pain, felt, rx.variation))  # fmt: skip
+            sessions.save_set(
+                db,
+                session.id,
+                typed_set(
+                    rx.track,
+                    rx.exercise_id,
+                    rx.reps,
+                    rx.reps if complete else rx.reps - 2,
+                    index,
+                    pain,
+                    felt,
+                    rx.variation,
+                ),
+            )
     sessions.finish_session(db, session.id)
     return session.id

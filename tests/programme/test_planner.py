@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from tests.programme.helpers import DAY0, all_no, answers, day, new_person, train_day
 
 from hipcoach.programme import onboarding, people, planner, screening, sessions
 from hipcoach.programme.models import ProgrammeError
 from hipcoach.programme.tracks import list_steps
 from hipcoach.store.database import Database
-from tests.programme.helpers import DAY0, all_no, answers, day, new_person, train_day
 
 
 def levels(db: Database, person_id: int) -> dict[str, tuple[bool, str]]:
@@ -44,9 +44,12 @@ def test_onboarding_can_start_higher_or_leave_a_track_out(db: Database) -> None:
     ("changes", "message"),
     [
         ({"start_steps": {"psoas": 9}}, "psoas has steps 0 to 5"),
-        ({"start_steps": {"psoas": None, "clamshell": None, "side_lying_leg_lift": None}}, "at least one track"),
+        (
+            {"start_steps": {"psoas": None, "clamshell": None, "side_lying_leg_lift": None}},
+            "at least one track",
+        ),
     ],
-)  # fmt: skip
+)
 def test_onboarding_rejects_impossible_starts(
     db: Database, changes: dict[str, object], message: str
 ) -> None:

@@ -18,13 +18,38 @@ from hipcoach.programme.tracks import Prescription, Step
 
 BASELINE = 3
 STEPS = (
-    Step(track="psoas", index=0, exercise_id="a", title="Step A", reps_min=8, reps_max=12,
-         sets_min=1, sets_max=3),
-    Step(track="psoas", index=1, exercise_id="b", title="Step B", reps_min=5, reps_max=10,
-         sets_min=1, sets_max=3, hold_s=5.0),
-    Step(track="psoas", index=2, exercise_id="c", title="Step C", reps_min=8, reps_max=12,
-         sets_min=1, sets_max=2),
-)  # fmt: skip
+    Step(
+        track="psoas",
+        index=0,
+        exercise_id="a",
+        title="Step A",
+        reps_min=8,
+        reps_max=12,
+        sets_min=1,
+        sets_max=3,
+    ),
+    Step(
+        track="psoas",
+        index=1,
+        exercise_id="b",
+        title="Step B",
+        reps_min=5,
+        reps_max=10,
+        sets_min=1,
+        sets_max=3,
+        hold_s=5.0,
+    ),
+    Step(
+        track="psoas",
+        index=2,
+        exercise_id="c",
+        title="Step C",
+        reps_min=8,
+        reps_max=12,
+        sets_min=1,
+        sets_max=2,
+    ),
+)
 
 
 def rx(
@@ -64,24 +89,129 @@ CASES = [
     ("peak pain 3 is still clean", rx(), two(peak_pain=3), "progress", rx(reps=10), "Two clean"),
     ("peak pain 4 holds", rx(), two(peak_pain=4), "hold", None, "pain reached 4/10"),
     ("peak pain 5 holds", rx(), two(peak_pain=5), "hold", None, "pain reached 5/10"),
-    ("peak pain 6 regresses", rx(reps=12), two(peak_pain=6), "regress", rx(reps=8), "above the 5/10"),
-    ("earlier pain 4 leaves one clean session", rx(), [clean(1, peak_pain=4), clean(2)], "hold", None, "1 of 2"),
-    ("morning at baseline is fine", rx(), two(morning_pain=BASELINE), "progress", rx(reps=10), "Two clean"),
-    ("morning above baseline regresses", rx(reps=12), two(morning_pain=BASELINE + 1), "regress", rx(reps=8), "worse than your usual"),
-    ("pain 4 settling by morning holds", rx(), two(peak_pain=4, morning_pain=BASELINE), "hold", None, "settled by the next morning"),
-    ("pain 4 with a worse morning regresses", rx(reps=12), two(peak_pain=4, morning_pain=BASELINE + 1), "regress", rx(reps=8), "worse than your usual"),
-    ("no morning answer holds", rx(), two(morning_pain=None), "hold", None, "no next-morning pain answer"),
-    ("10 % flagged is clean", rx(), two(flagged_fraction=0.10), "progress", rx(reps=10), "form held"),
+    (
+        "peak pain 6 regresses",
+        rx(reps=12),
+        two(peak_pain=6),
+        "regress",
+        rx(reps=8),
+        "above the 5/10",
+    ),
+    (
+        "earlier pain 4 leaves one clean session",
+        rx(),
+        [clean(1, peak_pain=4), clean(2)],
+        "hold",
+        None,
+        "1 of 2",
+    ),
+    (
+        "morning at baseline is fine",
+        rx(),
+        two(morning_pain=BASELINE),
+        "progress",
+        rx(reps=10),
+        "Two clean",
+    ),
+    (
+        "morning above baseline regresses",
+        rx(reps=12),
+        two(morning_pain=BASELINE + 1),
+        "regress",
+        rx(reps=8),
+        "worse than your usual",
+    ),
+    (
+        "pain 4 settling by morning holds",
+        rx(),
+        two(peak_pain=4, morning_pain=BASELINE),
+        "hold",
+        None,
+        "settled by the next morning",
+    ),
+    (
+        "pain 4 with a worse morning regresses",
+        rx(reps=12),
+        two(peak_pain=4, morning_pain=BASELINE + 1),
+        "regress",
+        rx(reps=8),
+        "worse than your usual",
+    ),
+    (
+        "no morning answer holds",
+        rx(),
+        two(morning_pain=None),
+        "hold",
+        None,
+        "no next-morning pain answer",
+    ),
+    (
+        "10 % flagged is clean",
+        rx(),
+        two(flagged_fraction=0.10),
+        "progress",
+        rx(reps=10),
+        "form held",
+    ),
     ("11 % flagged holds", rx(), two(flagged_fraction=0.11), "hold", None, "11% of reps lost form"),
-    ("no camera does not block", rx(), two(flagged_fraction=None), "progress", rx(reps=10), "where a camera watched"),
-    ("target not felt holds", rx(), two(felt_target=False), "hold", None, "did not yet feel the target"),
-    ("target feeling not asked holds", rx(), two(felt_target=None), "hold", None, "did not yet feel the target"),
+    (
+        "no camera does not block",
+        rx(),
+        two(flagged_fraction=None),
+        "progress",
+        rx(reps=10),
+        "where a camera watched",
+    ),
+    (
+        "target not felt holds",
+        rx(),
+        two(felt_target=False),
+        "hold",
+        None,
+        "did not yet feel the target",
+    ),
+    (
+        "target feeling not asked holds",
+        rx(),
+        two(felt_target=None),
+        "hold",
+        None,
+        "did not yet feel the target",
+    ),
     ("volume not done holds", rx(), two(volume_done=False), "hold", None, "not all done"),
-    ("a third flagged twice is not a regression", rx(step=1, reps=5, hold=5.0), [clean(1, flagged_fraction=1 / 3), clean(2, flagged_fraction=1 / 3)], "hold", None, "lost form"),
-    ("over a third flagged twice steps down", rx(step=1, reps=7, hold=5.0), [clean(1, flagged_fraction=0.34), clean(2, flagged_fraction=0.5)], "regress", rx(step=0, reps=8), "Back one step to Step A"),
-    ("over a third flagged once holds", rx(step=1, reps=7, hold=5.0), [clean(1), clean(2, flagged_fraction=0.5)], "hold", None, "lost form"),
-    ("form regression at the first step cuts volume", rx(reps=12), [clean(1, flagged_fraction=0.4), clean(2, flagged_fraction=0.4)], "regress", rx(reps=8), "Easing off"),
-]  # fmt: skip
+    (
+        "a third flagged twice is not a regression",
+        rx(step=1, reps=5, hold=5.0),
+        [clean(1, flagged_fraction=1 / 3), clean(2, flagged_fraction=1 / 3)],
+        "hold",
+        None,
+        "lost form",
+    ),
+    (
+        "over a third flagged twice steps down",
+        rx(step=1, reps=7, hold=5.0),
+        [clean(1, flagged_fraction=0.34), clean(2, flagged_fraction=0.5)],
+        "regress",
+        rx(step=0, reps=8),
+        "Back one step to Step A",
+    ),
+    (
+        "over a third flagged once holds",
+        rx(step=1, reps=7, hold=5.0),
+        [clean(1), clean(2, flagged_fraction=0.5)],
+        "hold",
+        None,
+        "lost form",
+    ),
+    (
+        "form regression at the first step cuts volume",
+        rx(reps=12),
+        [clean(1, flagged_fraction=0.4), clean(2, flagged_fraction=0.4)],
+        "regress",
+        rx(reps=8),
+        "Easing off",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -110,10 +240,14 @@ PROGRESS_ORDER = [
     ("next step when reps and sets are maxed", rx(reps=12, sets=3), rx(step=1, reps=5, hold=5.0)),
     ("hold before sets", rx(step=1, reps=10, hold=5.0), rx(step=1, reps=10, hold=7.0)),
     ("hold capped at 10 s", rx(step=1, reps=10, hold=9.0), rx(step=1, reps=10, hold=10.0)),
-    ("sets after the hold is maxed", rx(step=1, reps=10, hold=10.0), rx(step=1, reps=10, hold=10.0, sets=2)),
+    (
+        "sets after the hold is maxed",
+        rx(step=1, reps=10, hold=10.0),
+        rx(step=1, reps=10, hold=10.0, sets=2),
+    ),
     ("reps before hold", rx(step=1, reps=5, hold=5.0), rx(step=1, reps=7, hold=5.0)),
     ("top of the track", rx(step=2, reps=12, sets=2), None),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(
@@ -148,8 +282,12 @@ REGRESSIONS = [
     ("reps cut by a third", rx(reps=12, sets=2), rx(reps=8, sets=2)),
     ("reps never below 3", rx(reps=4), rx(reps=3)),
     ("sets cut when reps are at the floor", rx(reps=3, sets=2), rx(reps=3, sets=1)),
-    ("a step down when nothing is left to cut", rx(step=1, reps=3, sets=1, hold=7.0), rx(step=0, reps=8)),
-]  # fmt: skip
+    (
+        "a step down when nothing is left to cut",
+        rx(step=1, reps=3, sets=1, hold=7.0),
+        rx(step=0, reps=8),
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -199,8 +337,12 @@ def test_pain_regression_cuts_a_quarter_to_a_half(reps: int, sets: int) -> None:
     hold=st.sampled_from([5.0, 7.0, 9.0, 10.0]),
 )
 def test_progress_changes_one_variable(step: int, reps: int, sets: int, hold: float) -> None:
-    current = rx(step=step, reps=min(reps, STEPS[step].reps_max), sets=sets,
-                 hold=hold if STEPS[step].hold_s else None)  # fmt: skip
+    current = rx(
+        step=step,
+        reps=min(reps, STEPS[step].reps_max),
+        sets=sets,
+        hold=hold if STEPS[step].hold_s else None,
+    )
     after = next_prescription(current, STEPS)
     if after is None:
         return

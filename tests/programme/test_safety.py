@@ -8,8 +8,8 @@ import pytest
 
 from hipcoach.errors import SafetyStop
 from hipcoach.programme.safety import (
-    RED_FLAGS,
     RED_FLAG_IDS,
+    RED_FLAGS,
     Outcome,
     evaluate_screen,
     is_pain_rising_despite_easing,
@@ -120,14 +120,39 @@ def days_ago(n: int) -> dt.date:
 
 # (case, session peak pains, regress days, expected referral)
 TREND = [
-    ("rising after easing off", [(days_ago(5), 3), (days_ago(3), 4), (days_ago(1), 6)], [days_ago(4)], True),
-    ("rising without easing off", [(days_ago(5), 3), (days_ago(3), 4), (days_ago(1), 6)], [], False),
+    (
+        "rising after easing off",
+        [(days_ago(5), 3), (days_ago(3), 4), (days_ago(1), 6)],
+        [days_ago(4)],
+        True,
+    ),
+    (
+        "rising without easing off",
+        [(days_ago(5), 3), (days_ago(3), 4), (days_ago(1), 6)],
+        [],
+        False,
+    ),
     ("two readings are too few", [(days_ago(3), 4), (days_ago(1), 6)], [days_ago(2)], False),
     ("flat pain", [(days_ago(5), 4), (days_ago(3), 4), (days_ago(1), 4)], [days_ago(4)], False),
-    ("rising then falling", [(days_ago(5), 3), (days_ago(3), 6), (days_ago(1), 4)], [days_ago(4)], False),
-    ("easing off more than a week ago", [(days_ago(5), 3), (days_ago(3), 4), (days_ago(1), 6)], [days_ago(9)], False),
-    ("old readings are ignored", [(days_ago(12), 3), (days_ago(10), 4), (days_ago(1), 6)], [days_ago(2)], False),
-]  # fmt: skip
+    (
+        "rising then falling",
+        [(days_ago(5), 3), (days_ago(3), 6), (days_ago(1), 4)],
+        [days_ago(4)],
+        False,
+    ),
+    (
+        "easing off more than a week ago",
+        [(days_ago(5), 3), (days_ago(3), 4), (days_ago(1), 6)],
+        [days_ago(9)],
+        False,
+    ),
+    (
+        "old readings are ignored",
+        [(days_ago(12), 3), (days_ago(10), 4), (days_ago(1), 6)],
+        [days_ago(2)],
+        False,
+    ),
+]
 
 
 @pytest.mark.parametrize(

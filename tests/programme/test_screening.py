@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from tests.programme.helpers import DAY0, all_no, day
+
 from hipcoach.programme import people, screening
 from hipcoach.programme.safety import Outcome
 from hipcoach.store.database import Database
-from tests.programme.helpers import DAY0, all_no, day
 
 
 def flags(*yes: str) -> dict[str, bool]:

@@ -8,13 +8,13 @@ import json
 
 import pytest
 from sqlalchemy import func, select
+from tests.programme.helpers import day, new_person, train_day, typed_set
 
 from hipcoach.analysis.events import RepReport
 from hipcoach.programme import history, people, planner, sessions
 from hipcoach.programme.models import ProgrammeError, SetInput
 from hipcoach.store.database import Database, open_database
 from hipcoach.store.tables import Base
-from tests.programme.helpers import day, new_person, train_day, typed_set
 
 
 def started(db: Database) -> tuple[int, int]:
@@ -24,7 +24,7 @@ def started(db: Database) -> tuple[int, int]:
 
 
 def test_a_saved_set_is_visible_to_another_connection_at_once(db: Database) -> None:
-    pid, sid = started(db)
+    _, sid = started(db)
     sessions.save_set(db, sid, typed_set("psoas", "foot_slide_elevated", 8, 7))
     other = open_database(db.url)
     try:
@@ -39,13 +39,25 @@ def test_camera_sets_count_flagged_reps(db: Database) -> None:
     _, sid = started(db)
     reps = tuple(
         RepReport(index=i, start_s=i, peak_s=i + 0.5, end_s=i + 1, range_deg=20.0, cues=cues)
-        for i, cues in enumerate([[], ["trunk_moves"], ["hold_too_short"], ["hip_hikes", "trunk_moves"]], 1)
-    )  # fmt: skip
+        for i, cues in enumerate(
+            [[], ["trunk_moves"], ["hold_too_short"], ["hip_hikes", "trunk_moves"]], 1
+        )
+    )
     saved = sessions.save_set(
-        db, sid,
-        SetInput(track="psoas", exercise_id="foot_slide_elevated", set_index=1, source="video",
-                 target_reps=8, actual_reps=4, pain=2, felt="front_of_thigh", reps=reps),
-    )  # fmt: skip
+        db,
+        sid,
+        SetInput(
+            track="psoas",
+            exercise_id="foot_slide_elevated",
+            set_index=1,
+            source="video",
+            target_reps=8,
+            actual_reps=4,
+            pain=2,
+            felt="front_of_thigh",
+            reps=reps,
+        ),
+    )
     assert saved.flagged_reps == 2  # hold_too_short is dose, not form
     exported = history.export_person(db, people.require_person(db).id)
     assert len(exported["sessions"][0]["sets"][0]["reps"]) == 4
