@@ -76,8 +76,10 @@ def check_video_bytes(data: bytes) -> str:
 def _open_capture(data: bytes, kind: str) -> Iterator[Any]:
     import cv2
 
+    # OpenCV does not keep the stream alive by itself: hold it until release().
+    stream = io.BytesIO(data)
     try:
-        cap = cv2.VideoCapture(io.BytesIO(data), cv2.CAP_FFMPEG, [])  # type: ignore[call-overload]
+        cap = cv2.VideoCapture(stream, cv2.CAP_FFMPEG, [])  # type: ignore[call-overload]
     except (TypeError, cv2.error):
         cap = None
     if cap is not None and cap.isOpened():
@@ -85,6 +87,7 @@ def _open_capture(data: bytes, kind: str) -> Iterator[Any]:
             yield cap
         finally:
             cap.release()
+            stream.close()
         return
     ram_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
     if ram_dir is None:
