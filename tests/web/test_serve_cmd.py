@@ -1,0 +1,88 @@
+"""`hipcoach serve`: loopback by default, refuses exposure without a password."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from hipcoach.cli.main import app
+from hipcoach.config import get_settings
+from hipcoach.web.security import verify_password
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    monkeypatch.delenv("HIPCOACH_PASSWORD", raising=False)
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Capture what uvicorn would have been started with."""
+    import uvicorn
+
+    calls: dict[str, Any] = {}
+
+    def fake_run(application: Any, **kwargs: Any) -> None:
+        calls["app"] = application
+        calls.update(kwargs)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    return calls
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_binds_loopback_by_default(started: dict[str, Any]) -> None:
+    port = _free_port()
+    result = runner.invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 0, result.output
+    assert started["host"] == "127.0.0.1" and started["port"] == port
+    assert f"http://127.0.0.1:{port}" in result.output
+
+
+def test_serve_refuses_a_public_address_without_a_password(started: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code != 0
+    assert "HIPCOACH_PASSWORD" in result.output and "Traceback" not in result.output
+    assert not started
+
+
+def test_serve_allows_a_public_address_with_a_password(
+    started: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIPCOACH_PASSWORD", "a long password")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", str(_free_port())])
+    assert result.exit_code == 0, result.output
+    assert started["host"] == "0.0.0.0" and "password" in result.output.lower()
+    assert started["app"].state.guard.login_required
+
+
+def test_serve_says_so_when_the_port_is_taken(started: dict[str, Any]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code != 0 and "already in use" in result.output
+    assert not started
+
+
+def test_hash_password_prints_a_hash_that_verifies() -> None:
+    result = runner.invoke(app, ["hash-password"], input="s3cret-words\ns3cret-words\n")
+    assert result.exit_code == 0, result.output
+    stored = result.output.strip().splitlines()[-1]
+    assert verify_password("s3cret-words", stored)
