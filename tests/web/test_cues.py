@@ -15,13 +15,17 @@ def cue(name: str, t: float = 0.0, severity: str = "warn", level: str = "rep") -
 
 def test_the_most_important_cue_of_a_frame_is_shown_first() -> None:
     picker = CuePicker()
-    shown = picker.offer([cue("feet_apart"), cue("pelvis_rolls_back"), cue("shaking", severity="info")], 0.0)
+    shown = picker.offer(
+        [cue("feet_apart"), cue("pelvis_rolls_back"), cue("shaking", severity="info")], 0.0
+    )
     assert shown is not None and shown.cue == "pelvis_rolls_back"
 
 
 def test_waiting_cues_follow_after_the_hold_time() -> None:
     picker = CuePicker(hold_s=2.0)
-    assert picker.offer([cue("feet_apart"), cue("pelvis_rolls_back")], 0.0).cue == "pelvis_rolls_back"  # type: ignore[union-attr]
+    assert (
+        picker.offer([cue("feet_apart"), cue("pelvis_rolls_back")], 0.0).cue == "pelvis_rolls_back"
+    )  # type: ignore[union-attr]
     assert picker.offer([], 1.0) is None
     follow = picker.offer([], 2.0)
     assert follow is not None and follow.cue == "feet_apart"

@@ -74,8 +74,9 @@ def test_every_catalogue_exercise_has_a_drawing() -> None:
 def test_live_page_carries_the_exercise_config_and_its_questions(client: TestClient) -> None:
     page = client.get("/live?exercise=clamshell&variation=knees_tucked", headers=HTML)
     assert page.status_code == 200
-    config = re.search(r'<script type="application/json" id="live-config">(.*?)</script>',
-                       page.text, re.S)
+    config = re.search(
+        r'<script type="application/json" id="live-config">(.*?)</script>', page.text, re.S
+    )
     assert config is not None
     assert '"variation": "knees_tucked"' in config.group(1)
     assert 'name="pain"' in page.text and 'name="where_felt"' in page.text

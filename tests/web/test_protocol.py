@@ -41,16 +41,21 @@ def test_landmark_messages_round_trip(values: list[float], t: float) -> None:
 
 
 def test_landmark_message_keys_are_the_landmark_csv_header() -> None:
-    frame = PoseFrame(t=0.0, image=np.zeros((N_LANDMARKS, 3)), visibility=np.ones(N_LANDMARKS),
-                      world=np.zeros((N_LANDMARKS, 3)))
+    frame = PoseFrame(
+        t=0.0,
+        image=np.zeros((N_LANDMARKS, 3)),
+        visibility=np.ones(N_LANDMARKS),
+        world=np.zeros((N_LANDMARKS, 3)),
+    )
     message = format_landmark_message(frame, 0.0)
     assert set(message) - {"type"} == set(landmark_header(with_world=True))
 
 
 def test_world_coordinates_and_image_size_travel_with_the_pose() -> None:
     world = np.arange(N_LANDMARKS * 3, dtype=float).reshape(N_LANDMARKS, 3) / 100
-    frame = PoseFrame(t=1.0, image=np.full((N_LANDMARKS, 3), 0.5), visibility=np.ones(N_LANDMARKS),
-                      world=world)
+    frame = PoseFrame(
+        t=1.0, image=np.full((N_LANDMARKS, 3), 0.5), visibility=np.ones(N_LANDMARKS), world=world
+    )
     parsed, _ = parse_landmark_message(format_landmark_message(frame, 1.0), image_size=(640, 352))
     assert parsed is not None and parsed.image_size == (640, 352)
     np.testing.assert_allclose(parsed.world, world, atol=1e-5)  # type: ignore[arg-type]
