@@ -45,6 +45,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+COUNT_PAINTED_PIXELS = """() => {
+  const c = document.getElementById('overlay');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return n;
+}"""
+
+
 def find_chromium() -> str:
     for candidate in (os.environ.get("HIPCOACH_CHROMIUM"), "/usr/bin/chromium"):
         if candidate and Path(candidate).exists():
@@ -160,11 +169,7 @@ def test_live_coach_counts_a_real_rep_cues_it_and_saves_the_set(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "live_coach.png"))
     assert page.inner_text("#rep-count").strip() not in ("", "0")
-    painted = page.evaluate(
-        """() => { const c = document.getElementById('overlay');
-                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                   let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
-    )
+    painted = page.evaluate(COUNT_PAINTED_PIXELS)
     assert painted > 100, "the skeleton is drawn over the video"
     page.click("#end-button")
     page.wait_for_selector("#after-set:not([hidden])", timeout=20_000)

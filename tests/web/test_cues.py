@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -73,5 +75,5 @@ def test_never_repeats_within_three_seconds_nor_overlaps(stream: list[tuple[str,
     for when, name, _ in shown:
         assert when - last_seen.get(name, -10.0) >= 3.0
         last_seen[name] = when
-    for (t1, _, _), (t2, _, severity) in zip(shown, shown[1:]):
+    for (t1, _, _), (t2, _, severity) in itertools.pairwise(shown):
         assert t2 - t1 >= 2.0 or severity == "stop"
