@@ -1,0 +1,239 @@
+"""The inputs and the known answers of a synthetic set: `Scenario`, `NoiseModel`,
+`TrueRep`, `GroundTruth`, and the checks that reject a scenario that cannot be built."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from hipcoach.errors import HipcoachError
+from hipcoach.synthetic.specs import (
+    CLAMSHELL_VARIATIONS,
+    SET_FAULTS,
+    SPECS,
+    ExerciseSpec,
+    isolation_feasible,
+)
+
+Side = Literal["left", "right"]
+Range = float | tuple[float, float]
+
+
+class ScenarioError(HipcoachError):
+    """A synthetic scenario asks for something the generator cannot build honestly."""
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """How far the synthetic landmarks stray from the true body, MediaPipe-style.
+
+    Image values are in normalised units (fractions of the image width/height); world
+    values in metres. `smooth_s` is the time constant of the fast noise (MediaPipe smooths
+    its output), `drift_s` that of the slow drift. Dropouts are short runs of frames where a
+    few landmarks get visibility below 0.3 and wrong positions; gaps are short runs of frames
+    with no person at all. `sway_deg` is the body's own tiny wobble (pelvis and trunk), and
+    `amplitude_jitter` the rep-to-rep spread of range (a fraction of the amplitude).
+    """
+
+    image_sigma: float = 0.002
+    image_drift: float = 0.0015
+    depth_factor: float = 3.0
+    world_sigma_xy: float = 0.008
+    world_sigma_z: float = 0.02
+    smooth_s: float = 0.06
+    drift_s: float = 2.0
+    dropouts_per_min: float = 4.0
+    dropout_frames: tuple[int, int] = (3, 8)
+    gaps_per_min: float = 1.5
+    gap_frames: tuple[int, int] = (2, 6)
+    sway_deg: float = 0.6
+    amplitude_jitter: float = 0.08
+    interval_jitter: float = 0.1
+    drop_frame_prob: float = 0.01
+
+    @classmethod
+    def none(cls) -> NoiseModel:
+        """Exact landmarks: no noise, drift, dropouts, gaps, sway or rep-to-rep spread."""
+        return cls(
+            image_sigma=0.0,
+            image_drift=0.0,
+            world_sigma_xy=0.0,
+            world_sigma_z=0.0,
+            dropouts_per_min=0.0,
+            gaps_per_min=0.0,
+            sway_deg=0.0,
+            amplitude_jitter=0.0,
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One synthetic set. Durations in seconds, angles in degrees, rep indices 1-based.
+
+    `working_side` is the top leg when lying on the side and the moving leg otherwise.
+    `view` defaults to the exercise's first view (see `hipcoach.synthetic.specs.SPECS`).
+    Ranges given as (low, high) are drawn per rep from the seeded generator.
+    `camera_on_working_side` puts a side/oblique camera on the moving leg's side (True) or
+    on the far side (False); front and foot-end views ignore it.
+    """
+
+    exercise: str
+    variation: str | None = None
+    working_side: Side = "left"
+    view: str | None = None
+    n_reps: int = 10
+    rep_duration_s: Range = (1.5, 3.0)
+    hold_s: float = 0.0
+    rest_between_s: Range = (0.3, 1.0)
+    amplitude_deg: float | None = None
+    settle_s: float = 2.0
+    fps: float = 30.0
+    jitter_fps: bool = True
+    compensations: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    set_faults: Sequence[str] = ()
+    noise: NoiseModel = field(default_factory=NoiseModel)
+    camera_on_working_side: bool = True
+    seed: int = 0
+
+    @property
+    def spec(self) -> ExerciseSpec:
+        try:
+            return SPECS[self.exercise]
+        except KeyError:
+            raise ScenarioError(
+                f"unknown exercise {self.exercise!r}; expected one of {', '.join(SPECS)}"
+            ) from None
+
+    @property
+    def resolved_view(self) -> str:
+        return self.view or self.spec.default_view
+
+    @property
+    def resolved_variation(self) -> str | None:
+        if self.exercise == "clamshell":
+            return self.variation or "standard"
+        return self.variation
+
+    @property
+    def amplitude(self) -> float:
+        return self.spec.default_amplitude if self.amplitude_deg is None else self.amplitude_deg
+
+
+@dataclass(frozen=True)
+class TrueRep:
+    """One repetition as it really happened.
+
+    `amplitude_deg`: the primary signal's excursion at the peak (positive, degrees).
+    `injected`: each injected compensation's peak size in its own unit (degrees; thigh
+    lengths for `feet_apart`; a fraction of the target hold for `hold_too_short`).
+    """
+
+    index: int
+    start_s: float
+    peak_s: float
+    end_s: float
+    amplitude_deg: float
+    cues: frozenset[str]
+    hold_s: float = 0.0
+    injected: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """The answers for one synthetic set.
+
+    `countable` is False when the needed joints are hidden for most of the clip: no rep
+    count is right then, and only `view_incomplete` should be reported.
+    `settle_end_s`: when the person is in position and still (the first rep comes later).
+    """
+
+    side: Side
+    reps: list[TrueRep]
+    set_cues: frozenset[str]
+    countable: bool = True
+    settle_end_s: float = 0.0
+    duration_s: float = 0.0
+
+
+def validate_scenario(scenario: Scenario) -> ExerciseSpec:
+    """The scenario's exercise spec; ScenarioError naming the first thing that is wrong."""
+    spec = scenario.spec
+    _check_view_and_variation(scenario, spec)
+    _check_numbers(scenario)
+    _check_compensations(scenario, spec)
+    _check_set_faults(scenario, spec)
+    return spec
+
+
+def _check_view_and_variation(scenario: Scenario, spec: ExerciseSpec) -> None:
+    if scenario.resolved_view not in spec.views:
+        raise ScenarioError(
+            f"{spec.id}: unknown view {scenario.view!r}; expected one of {', '.join(spec.views)}"
+        )
+    variation = scenario.resolved_variation
+    if spec.id == "clamshell":
+        if variation not in CLAMSHELL_VARIATIONS:
+            raise ScenarioError(
+                f"clamshell: unknown variation {variation!r}; "
+                f"expected one of {', '.join(CLAMSHELL_VARIATIONS)}"
+            )
+    elif variation is not None:
+        raise ScenarioError(f"{spec.id} has no variations, got {variation!r}")
+
+
+def _range_ok(value: Range, low: float, high: float) -> bool:
+    pair = value if isinstance(value, tuple) else (value, value)
+    return low <= pair[0] <= pair[1] <= high
+
+
+def _check_numbers(scenario: Scenario) -> None:
+    if scenario.n_reps < 1:
+        raise ScenarioError(f"n_reps must be at least 1, got {scenario.n_reps}")
+    if not 5.0 <= scenario.fps <= 240.0:
+        raise ScenarioError(f"fps must be between 5 and 240, got {scenario.fps}")
+    if not _range_ok(scenario.rep_duration_s, 0.5, 20.0):
+        raise ScenarioError(f"rep_duration_s must lie in 0.5-20 s, got {scenario.rep_duration_s}")
+    if not _range_ok(scenario.rest_between_s, 0.0, 60.0):
+        raise ScenarioError(f"rest_between_s must lie in 0-60 s, got {scenario.rest_between_s}")
+    if scenario.hold_s < 0 or scenario.settle_s < 0:
+        raise ScenarioError("hold_s and settle_s must not be negative")
+    amplitude = scenario.amplitude
+    if not 0 < amplitude <= scenario.spec.max_amplitude:
+        raise ScenarioError(
+            f"{scenario.exercise}: amplitude_deg must lie in (0, {scenario.spec.max_amplitude}], "
+            f"got {amplitude}"
+        )
+
+
+def _check_compensations(scenario: Scenario, spec: ExerciseSpec) -> None:
+    for cue, reps in scenario.compensations.items():
+        if cue not in spec.rep_cues:
+            raise ScenarioError(
+                f"{spec.id}: cannot inject {cue!r}; expected one of {', '.join(spec.rep_cues)}"
+            )
+        bad = [r for r in reps if not 1 <= r <= scenario.n_reps]
+        if bad:
+            raise ScenarioError(f"{cue}: rep indices {bad} are outside 1-{scenario.n_reps}")
+        if cue == "hold_too_short" and scenario.hold_s <= 0:
+            raise ScenarioError("hold_too_short needs a scenario with hold_s > 0")
+
+
+def _check_set_faults(scenario: Scenario, spec: ExerciseSpec) -> None:
+    for fault in scenario.set_faults:
+        if fault not in SET_FAULTS:
+            raise ScenarioError(
+                f"unknown set fault {fault!r}; expected one of {', '.join(SET_FAULTS)}"
+            )
+    if "wrong_hip_angle" in scenario.set_faults and spec.id != "clamshell":
+        raise ScenarioError("wrong_hip_angle applies to the clamshell only")
+    if "isolation_lost" in scenario.set_faults:
+        if scenario.n_reps < 7:
+            raise ScenarioError("isolation_lost needs at least 7 reps (3 early, 4 collapsing)")
+        if not isolation_feasible(spec):
+            raise ScenarioError(
+                f"{spec.id}: a collapsed rep would be too small to count; "
+                "isolation_lost cannot be injected here"
+            )
+    if "shaking" in scenario.set_faults and scenario.n_reps < 4:
+        raise ScenarioError("shaking needs at least 4 reps")

@@ -1,0 +1,88 @@
+"""Reference measures computed straight from landmark arrays (time, landmark, 3): the
+generator uses them to hit its targets exactly and the tests use them to check it. These
+are the definitions the ground truth is stated in, not the engine's implementation.
+Angles in degrees; any coordinate frame works as long as it is not distorted (world
+metres or the generator's body frame)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hipcoach.pose.landmarks import LANDMARK_NAMES, landmark_index
+from hipcoach.synthetic.body import Array, Points
+from hipcoach.synthetic.specs import SignalKind
+
+
+def stack_points(points: Points) -> Array:
+    """Landmark dict -> (time, 33, 3) in MediaPipe order."""
+    return np.stack([points[name] for name in LANDMARK_NAMES], axis=1)
+
+
+def point(arr: Array, name: str) -> Array:
+    return arr[:, landmark_index(name), :]
+
+
+def angle_between(a: Array, b: Array) -> Array:
+    """Angle (deg) between (time, 3) vectors."""
+    cos = np.sum(a * b, axis=-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def knee_opening(arr: Array, side: str) -> Array:
+    """Angle between the two thighs (hip -> knee), at the hips."""
+    o = _other(side)
+    return angle_between(
+        point(arr, f"{side}_knee") - point(arr, f"{side}_hip"),
+        point(arr, f"{o}_knee") - point(arr, f"{o}_hip"),
+    )
+
+
+def leg_abduction(arr: Array, side: str) -> Array:
+    """Angle between the two whole legs (hip -> ankle)."""
+    o = _other(side)
+    return angle_between(
+        point(arr, f"{side}_ankle") - point(arr, f"{side}_hip"),
+        point(arr, f"{o}_ankle") - point(arr, f"{o}_hip"),
+    )
+
+
+def knee_flexion(arr: Array, side: str) -> Array:
+    """180 minus the hip-knee-ankle angle of one leg."""
+    knee = point(arr, f"{side}_knee")
+    return angle_between(knee - point(arr, f"{side}_hip"), point(arr, f"{side}_ankle") - knee)
+
+
+def trunk_line(arr: Array) -> Array:
+    """Hip midpoint -> shoulder midpoint (time, 3)."""
+    shoulders = (point(arr, "left_shoulder") + point(arr, "right_shoulder")) / 2
+    return shoulders - hip_midpoint(arr)
+
+
+def hip_midpoint(arr: Array) -> Array:
+    return (point(arr, "left_hip") + point(arr, "right_hip")) / 2
+
+
+def hip_flexion(arr: Array, side: str) -> Array:
+    """180 minus the angle between the trunk line and the thigh: 0 standing, 90 sitting."""
+    thigh = point(arr, f"{side}_knee") - point(arr, f"{side}_hip")
+    return 180.0 - angle_between(trunk_line(arr), thigh)
+
+
+def ankle_gap(arr: Array) -> Array:
+    """Distance between the ankles (same unit as the input)."""
+    return np.linalg.norm(point(arr, "left_ankle") - point(arr, "right_ankle"), axis=-1)
+
+
+def primary_signal(kind: SignalKind, arr: Array, side: str) -> Array:
+    """The exercise's primary signal (deg) for the working side."""
+    if kind == "knee_opening":
+        return knee_opening(arr, side)
+    if kind == "leg_abduction":
+        return leg_abduction(arr, side)
+    if kind == "knee_flexion":
+        return knee_flexion(arr, side)
+    return hip_flexion(arr, side)

@@ -1,0 +1,144 @@
+"""The benchmark suite: every exercise, variation, side and view, every compensation
+injected on some reps and absent on others, fast, slow and held reps, and every set fault.
+
+Compensation sets keep at most one compensated rep among the last three, so none of them
+amounts to `isolation_lost` under the catalogue's rule; the first rep is always clean.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+from hipcoach.synthetic.scenario import Scenario
+from hipcoach.synthetic.specs import CLAMSHELL_VARIATIONS, SPECS, ExerciseSpec, isolation_feasible
+
+DEFAULT_N_PER_CASE = 3
+SUITE_SEED = 20240611
+
+
+@dataclass(frozen=True)
+class Tempo:
+    name: str
+    rep_duration_s: tuple[float, float]
+    rest_between_s: tuple[float, float]
+    n_reps: int
+    hold_s: float = 0.0
+
+
+TEMPOS = (
+    Tempo("normal", (1.5, 3.0), (0.3, 1.0), 16),
+    Tempo("fast", (0.8, 1.2), (0.2, 0.6), 16),
+    Tempo("slow", (5.0, 9.0), (0.5, 1.5), 6),
+    Tempo("hold", (1.5, 3.0), (0.3, 1.0), 12, hold_s=1.5),
+)
+HOLD_EXERCISE_HOLD_S = 2.5
+FAULT_REPS = 10
+
+
+def _hold(spec: ExerciseSpec, tempo: Tempo) -> float:
+    return max(tempo.hold_s, HOLD_EXERCISE_HOLD_S) if spec.has_hold else tempo.hold_s
+
+
+def assign_compensations(
+    spec: ExerciseSpec, n_reps: int, rng: np.random.Generator
+) -> dict[str, list[int]]:
+    """Spread the exercise's rep cues over the set: rep 1 clean, at most one of the last
+    three reps compensated, at least two clean reps in the middle, one cue per rep."""
+    middle = list(range(2, n_reps - 2))
+    slots = [int(r) for r in rng.permutation(middle)][: max(0, len(middle) - 2)]
+    if rng.random() < 0.7:
+        slots.append(int(rng.integers(n_reps - 2, n_reps + 1)))
+    cues = [str(c) for c in rng.permutation(list(spec.rep_cues))]
+    out: dict[str, list[int]] = {}
+    for k, rep in enumerate(slots):
+        out.setdefault(cues[k % len(cues)], []).append(rep)
+    return {cue: sorted(reps) for cue, reps in out.items()}
+
+
+def _cases() -> list[tuple[str, str | None, str, str]]:
+    """(exercise, variation, side, view) for every combination the suite covers."""
+    out: list[tuple[str, str | None, str, str]] = []
+    for spec in SPECS.values():
+        variations: list[str | None] = (
+            list(CLAMSHELL_VARIATIONS) if spec.id == "clamshell" else [None]
+        )
+        for variation, side, view in product(variations, ("left", "right"), spec.views):
+            out.append((spec.id, variation, side, view))
+    return out
+
+
+def _compensation_sets(n: int, seed: int, rng: np.random.Generator) -> list[Scenario]:
+    out: list[Scenario] = []
+    for c, (exercise, variation, side, view) in enumerate(_cases()):
+        spec = SPECS[exercise]
+        for k in range(n):
+            tempo = TEMPOS[(c + k) % len(TEMPOS)]
+            out.append(
+                Scenario(
+                    exercise=exercise,
+                    variation=variation,
+                    working_side=side,  # type: ignore[arg-type]
+                    view=view,
+                    n_reps=tempo.n_reps,
+                    rep_duration_s=tempo.rep_duration_s,
+                    rest_between_s=tempo.rest_between_s,
+                    hold_s=_hold(spec, tempo),
+                    compensations=assign_compensations(spec, tempo.n_reps, rng),
+                    camera_on_working_side=(k % 2 == 0),
+                    seed=seed + len(out),
+                )
+            )
+    return out
+
+
+def _fault_sets(n: int, seed: int) -> list[Scenario]:
+    normal = TEMPOS[0]
+    out: list[Scenario] = []
+
+    def add(exercise: str, fault: str | None, k: int, variation: str | None = None) -> None:
+        spec = SPECS[exercise]
+        out.append(
+            Scenario(
+                exercise=exercise,
+                variation=variation,
+                working_side="left" if k % 2 == 0 else "right",
+                view=spec.views[(k // 2) % len(spec.views)],
+                n_reps=FAULT_REPS,
+                rep_duration_s=normal.rep_duration_s,
+                rest_between_s=normal.rest_between_s,
+                hold_s=_hold(spec, normal),
+                set_faults=() if fault is None else (fault,),
+                seed=seed + len(out),
+            )
+        )
+
+    for k in range(n):
+        for variation in CLAMSHELL_VARIATIONS:
+            add("clamshell", "wrong_hip_angle", k, variation)
+        for spec in SPECS.values():
+            if isolation_feasible(spec):
+                add(spec.id, "isolation_lost", k)
+            add(spec.id, "shaking", k)
+            add(spec.id, "view_incomplete", k)
+            add(spec.id, None, k)
+    return out
+
+
+def standard_suite(n_per_case: int | None = None) -> list[Scenario]:
+    """The benchmark scenarios, deterministic for a given `n_per_case`.
+
+    Each (exercise, variation, side, view) case gets `n_per_case` compensation sets with
+    tempos cycling through normal, fast, slow and held reps; each set fault (and a clean
+    set) gets about half as many sets per exercise.
+    """
+    n = DEFAULT_N_PER_CASE if n_per_case is None else n_per_case
+    if n < 1:
+        raise ValueError(f"n_per_case must be at least 1, got {n}")
+    rng = np.random.default_rng(SUITE_SEED)
+    comp = _compensation_sets(n, SUITE_SEED, rng)
+    faults = _fault_sets(math.ceil(n / 2), SUITE_SEED + 100_000)
+    return comp + faults

@@ -1,0 +1,198 @@
+"""The generated series as the engine sees it: times, framing, visibility, noise, gaps,
+determinism, and the shape of the ground truth."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from hipcoach.errors import HipcoachError
+from hipcoach.pose.landmarks import N_LANDMARKS, landmark_indices
+from hipcoach.synthetic import NoiseModel, Scenario, ScenarioError, generate
+from hipcoach.synthetic.noise import LEG_JOINTS
+from hipcoach.synthetic.specs import SPECS
+
+EXACT = NoiseModel.none()
+ALL_VIEWS = [
+    (spec.id, view, side)
+    for spec in SPECS.values()
+    for view in spec.views
+    for side in ("left", "right")
+]
+
+
+def test_timestamps_increase_irregularly_with_jitter_and_regularly_without() -> None:
+    jittered, truth = generate(Scenario("heel_slide", n_reps=4, seed=5))
+    steps = np.diff(jittered.t)
+    assert np.all(steps > 0)
+    assert steps.std() > 0.05 / 30.0
+    assert steps.max() > 1.5 / 30.0  # at least one dropped frame in a clip this long
+    assert jittered.t[0] == 0.0 and jittered.t[-1] <= truth.duration_s
+    regular, _ = generate(Scenario("heel_slide", n_reps=4, seed=5, jitter_fps=False, fps=25.0))
+    np.testing.assert_allclose(np.diff(regular.t), 1 / 25.0)
+
+
+def test_the_same_seed_gives_the_same_series_and_another_seed_does_not() -> None:
+    scenario = Scenario("clamshell", n_reps=4, compensations={"feet_apart": [2]}, seed=42)
+    a, truth_a = generate(scenario)
+    b, truth_b = generate(scenario)
+    np.testing.assert_array_equal(a.image, b.image)
+    np.testing.assert_array_equal(a.world, b.world)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(a.visibility, b.visibility)
+    assert truth_a == truth_b
+    c, _ = generate(replace(scenario, seed=43))
+    assert len(c) != len(a) or not np.allclose(c.image, a.image, equal_nan=True)
+
+
+@pytest.mark.parametrize(("exercise", "view", "side"), ALL_VIEWS)
+def test_every_view_and_side_shows_all_33_landmarks_inside_the_image(
+    exercise: str, view: str, side: str
+) -> None:
+    series, truth = generate(
+        Scenario(exercise, view=view, working_side=side, n_reps=3, noise=EXACT, seed=2)
+    )  # type: ignore[arg-type]
+    assert series.image.shape[1:] == (N_LANDMARKS, 3)
+    assert np.isfinite(series.image).all() and np.isfinite(series.world).all()  # type: ignore[arg-type]
+    assert series.image[..., :2].min() > 0.0 and series.image[..., :2].max() < 1.0
+    assert series.visibility.min() >= 0.35
+    assert truth.side == side and truth.countable
+    width, height = series.image_size  # type: ignore[misc]
+    assert (width > height) == (SPECS[exercise].posture != "standing")
+
+
+def test_the_far_limbs_are_seen_with_lower_visibility() -> None:
+    series, _ = generate(Scenario("heel_slide", view="side", n_reps=3, seed=4))
+    near = series.visibility[:, landmark_indices(["left_hip", "left_knee", "left_shoulder"])]
+    far = series.visibility[:, landmark_indices(["right_hip"])]  # behind the near hip
+    assert np.median(near) > 0.9
+    assert 0.35 <= np.median(far) <= 0.85
+
+
+def test_default_noise_is_small_and_smooth() -> None:
+    scenario = Scenario(
+        "seated_knee_lift",
+        n_reps=4,
+        seed=9,
+        noise=replace(NoiseModel(), dropouts_per_min=0, gaps_per_min=0),
+    )
+    noisy, _ = generate(scenario)
+    exact, _ = generate(
+        replace(
+            scenario,
+            noise=replace(
+                EXACT,
+                sway_deg=NoiseModel().sway_deg,
+                amplitude_jitter=NoiseModel().amplitude_jitter,
+            ),
+        )
+    )
+    err = noisy.image[..., :2] - exact.image[..., :2]
+    assert 0.001 < np.std(err) < 0.01
+    # smooth-ish: neighbouring frames' errors are strongly correlated
+    assert np.corrcoef(err[1:, :, 0].ravel(), err[:-1, :, 0].ravel())[0, 1] > 0.5
+    depth_err = noisy.world[..., 2] - exact.world[..., 2]  # type: ignore[index]
+    side_err = noisy.world[..., 0] - exact.world[..., 0]  # type: ignore[index]
+    assert np.std(depth_err) > 1.5 * np.std(side_err)
+
+
+def test_frames_without_a_person_are_nan_with_zero_visibility() -> None:
+    many_gaps = replace(NoiseModel(), gaps_per_min=30.0)
+    series, _ = generate(Scenario("clamshell", n_reps=6, noise=many_gaps, seed=1))
+    empty = ~series.detected
+    assert 0 < empty.sum() < 0.5 * len(series)
+    assert np.all(series.visibility[empty] == 0.0)
+    assert np.isnan(series.world[empty]).all()  # type: ignore[index]
+    assert np.isfinite(series.image[~empty]).all()
+
+
+def test_dropouts_make_a_few_landmarks_jump_with_low_visibility() -> None:
+    noise = replace(NoiseModel(), dropouts_per_min=30.0, gaps_per_min=0.0)
+    series, _ = generate(Scenario("clamshell", n_reps=6, noise=noise, seed=1))
+    clean, _ = generate(
+        Scenario("clamshell", n_reps=6, noise=replace(noise, dropouts_per_min=0.0), seed=1)
+    )
+    low = (series.visibility < 0.3) & ~(clean.visibility < 0.3)
+    assert low.any()
+    assert (low.sum(axis=1) <= 5).all()
+    jump = np.linalg.norm(series.image[low][:, :2] - clean.image[low][:, :2], axis=1)
+    assert np.median(jump) > 0.02
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_an_incomplete_view_hides_the_legs_for_most_of_the_clip(seed: int) -> None:
+    exercise = list(SPECS)[seed % len(SPECS)]
+    series, truth = generate(
+        Scenario(exercise, n_reps=6, set_faults=("view_incomplete",), seed=seed)
+    )
+    assert not truth.countable
+    assert "view_incomplete" in truth.set_cues
+    legs = series.visibility[:, landmark_indices(LEG_JOINTS)]
+    hidden = (legs < 0.2).all(axis=1)
+    assert hidden.mean() >= 0.7
+    assert series.meta["legs_hidden"] in ("cropped", "covered")
+
+
+def test_incomplete_views_are_made_both_ways_across_seeds() -> None:
+    ways = {
+        generate(Scenario("clamshell", n_reps=2, set_faults=("view_incomplete",), seed=s))[0].meta[
+            "legs_hidden"
+        ]
+        for s in range(12)
+    }
+    assert ways == {"cropped", "covered"}
+
+
+def test_truth_reps_are_ordered_and_start_after_settling() -> None:
+    series, truth = generate(Scenario("supine_knee_lift", n_reps=7, hold_s=1.0, seed=3))
+    assert [r.index for r in truth.reps] == list(range(1, 8))
+    assert truth.reps[0].start_s >= truth.settle_end_s
+    for rep in truth.reps:
+        assert rep.start_s < rep.peak_s < rep.end_s <= series.t[-1] + 1e-9
+    for prev, nxt in zip(truth.reps, truth.reps[1:], strict=False):
+        assert nxt.start_s > prev.end_s
+
+
+def test_fast_and_slow_reps_have_the_asked_durations() -> None:
+    for span in ((0.8, 1.1), (7.0, 10.0)):
+        _, truth = generate(Scenario("heel_slide", n_reps=4, rep_duration_s=span, seed=8))
+        for rep in truth.reps:
+            assert span[0] - 1e-9 <= rep.end_s - rep.start_s <= span[1] + 1e-9
+
+
+def test_compensated_last_reps_imply_isolation_lost() -> None:
+    _, truth = generate(
+        Scenario("clamshell", n_reps=8, compensations={"feet_apart": [6, 8]}, seed=1)
+    )
+    assert "isolation_lost" in truth.set_cues
+    _, truth = generate(
+        Scenario("clamshell", n_reps=8, compensations={"feet_apart": [3, 8]}, seed=1)
+    )
+    assert "isolation_lost" not in truth.set_cues
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"exercise": "plank"}, "unknown exercise"),
+        ({"exercise": "clamshell", "view": "side"}, "unknown view"),
+        ({"exercise": "clamshell", "variation": "frog"}, "unknown variation"),
+        ({"exercise": "heel_slide", "variation": "standard"}, "no variations"),
+        ({"exercise": "heel_slide", "compensations": {"feet_apart": [1]}}, "cannot inject"),
+        ({"exercise": "clamshell", "compensations": {"feet_apart": [11]}}, "outside 1-10"),
+        ({"exercise": "seated_knee_lift", "compensations": {"hold_too_short": [2]}}, "hold_s > 0"),
+        ({"exercise": "heel_slide", "set_faults": ("wrong_hip_angle",)}, "clamshell only"),
+        ({"exercise": "heel_slide", "set_faults": ("sneezing",)}, "unknown set fault"),
+        ({"exercise": "clamshell", "amplitude_deg": 90.0}, "amplitude_deg"),
+        ({"exercise": "clamshell", "n_reps": 0}, "n_reps"),
+        ({"exercise": "clamshell", "rep_duration_s": (3.0, 1.0)}, "rep_duration_s"),
+    ],
+)
+def test_impossible_scenarios_are_refused_with_one_line(
+    kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ScenarioError, match=message) as caught:
+        generate(Scenario(**kwargs))  # type: ignore[arg-type]
+    assert isinstance(caught.value, HipcoachError)
+    assert "\n" not in str(caught.value)
