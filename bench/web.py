@@ -1,0 +1,276 @@
+"""Web app benchmarks: the live-coach socket under load, on loopback, bounded in time.
+
+- Camera frames: 1 and 3 concurrent clients send 640x480 JPEGs of a real clip at up to
+  30 fps, one frame in flight each (as the page does). Reported: the server's own time
+  per frame (decode + pose + analysis, measured inside the server) and the round trip.
+- Landmark messages: 50 concurrent clients each send 30 landmark messages per second.
+  Reported: the round trip of each message (client clock) and the server's time.
+
+The server runs in its own process (uvicorn, the real app on a throwaway SQLite file), so
+the clients' work does not share its interpreter. Targets from the issue: frames p95 <=
+50 ms with one client; landmarks p95 <= 20 ms with 50 clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+CLIP = REPO.parent / "shared" / "data" / "real" / "side_lying_leg_lift.mp4"
+FRAME_SECONDS = 8.0
+LANDMARK_SECONDS = 10.0
+LANDMARK_CLIENTS = 50
+LANDMARK_RATE_HZ = 30.0
+FRAME_RATE_HZ = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(port: int, data_dir: str) -> None:
+    """Run the real app in this process (used as the server subprocess)."""
+    import uvicorn
+
+    from hipcoach.config import Settings
+    from hipcoach.web.app import create_app
+
+    settings = Settings(data_dir=Path(data_dir), database_url=f"sqlite:///{data_dir}/bench.db")
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+
+
+def _start_server(data_dir: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.web", "--serve", str(port), data_dir],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as reply:
+                if reply.status == 200:
+                    return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the benchmark server did not start")
+
+
+def _load_clip() -> tuple[list[bytes], list[Any]]:
+    """640x480 JPEGs of the clip, and its poses (MediaPipe, run once here)."""
+    import cv2
+
+    from hipcoach.pose.source import default_estimator
+
+    cap = cv2.VideoCapture(str(CLIP))
+    jpegs: list[bytes] = []
+    poses: list[Any] = []
+    estimator = default_estimator()
+    index = 0
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        frame = cv2.resize(bgr, (640, 480))
+        jpegs.append(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 75])[1].tobytes())
+        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        poses.append(estimator.estimate(rgb, index / 30.0))
+        index += 1
+    cap.release()
+    estimator.close()
+    return jpegs, poses
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    if not values:
+        return float("nan"), float("nan")
+    return float(np.percentile(values, 50)), float(np.percentile(values, 95))
+
+
+async def _frame_client(
+    url: str, jpegs: list[bytes], seconds: float, out: dict[str, list[float]]
+) -> None:
+    from websockets.asyncio.client import connect
+
+    from hipcoach.web.protocol import encode_binary_frame
+
+    async with connect(url, max_size=2**22) as ws:
+        await ws.send(json.dumps({"type": "start", "exercise": "side_lying_leg_lift"}))
+        json.loads(await ws.recv())
+        start = time.perf_counter()
+        i = 0
+        while (now := time.perf_counter()) - start < seconds:
+            sent = now
+            await ws.send(encode_binary_frame(jpegs[i % len(jpegs)], now - start))
+            reply = json.loads(await ws.recv())
+            if reply.get("type") == "result":
+                out["server"].append(reply["server_ms"])
+                out["rtt"].append((time.perf_counter() - sent) * 1000)
+            i += 1
+            await asyncio.sleep(max(0.0, 1 / FRAME_RATE_HZ - (time.perf_counter() - sent)))
+        await ws.send(json.dumps({"type": "end"}))
+        await ws.recv()
+
+
+async def _landmark_client(
+    url: str, texts: list[str], seconds: float, offset: float, out: dict[str, list[float]]
+) -> None:
+    from websockets.asyncio.client import connect
+
+    await asyncio.sleep(offset)  # spread the clients over one send period
+    async with connect(url) as ws:
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "start",
+                    "exercise": "side_lying_leg_lift",
+                    "mode": "landmarks",
+                    "image_size": [640, 352],
+                }
+            )
+        )
+        json.loads(await ws.recv())
+        start = time.perf_counter()
+        i = 0
+        while (now := time.perf_counter()) - start < seconds:
+            await ws.send(texts[i % len(texts)].replace("__T__", f"{now - start:.4f}", 1))
+            reply = json.loads(await ws.recv())
+            if reply.get("type") == "result":
+                out["rtt"].append((time.perf_counter() - now) * 1000)
+                out["server"].append(reply["server_ms"])
+            i += 1
+            next_send = start + i / LANDMARK_RATE_HZ
+            await asyncio.sleep(max(0.0, next_send - time.perf_counter()))
+        out["sent"].append(float(i))
+        await ws.send(json.dumps({"type": "end"}))
+        await ws.recv()
+
+
+def _landmark_texts(poses: list[Any]) -> list[str]:
+    from hipcoach.web.protocol import format_landmark_message
+
+    texts = []
+    for pose in poses:
+        message = format_landmark_message(pose, 0.0)
+        message["t"] = "__T__"
+        texts.append(json.dumps(message).replace('"__T__"', "__T__"))
+    return texts
+
+
+def _frame_rows(url: str, jpegs: list[bytes]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for clients in (1, 3):
+        out: dict[str, list[float]] = {"server": [], "rtt": []}
+
+        async def run(n: int = clients, sink: dict[str, list[float]] = out) -> None:
+            await asyncio.gather(
+                *(_frame_client(url, jpegs, FRAME_SECONDS, sink) for _ in range(n))
+            )
+
+        asyncio.run(run())
+        p50, p95 = _percentiles(out["server"])
+        r50, r95 = _percentiles(out["rtt"])
+        rows.append(
+            {
+                "measure": "camera frames 640x480: server ms (decode+pose+analysis)",
+                "clients": clients,
+                "messages": len(out["server"]),
+                "per client /s": round(len(out["server"]) / FRAME_SECONDS / clients, 1),
+                "p50 ms": round(p50, 1),
+                "p95 ms": round(p95, 1),
+                "round trip p50/p95 ms": f"{r50:.1f} / {r95:.1f}",
+                "target": "p95 <= 50 ms" if clients == 1 else "",
+                "met": ("yes" if p95 <= 50 else "NO") if clients == 1 else "",
+            }
+        )
+    return rows
+
+
+def _landmark_row(
+    url: str, texts: list[str], camera_jpegs: list[bytes] | None = None
+) -> dict[str, object]:
+    """50 landmark clients; with `camera_jpegs`, one camera client runs alongside them."""
+    out: dict[str, list[float]] = {"server": [], "rtt": [], "sent": []}
+    camera: dict[str, list[float]] = {"server": [], "rtt": []}
+
+    async def run() -> None:
+        period = 1 / LANDMARK_RATE_HZ
+        jobs = [
+            _landmark_client(url, texts, LANDMARK_SECONDS, k / LANDMARK_CLIENTS * period, out)
+            for k in range(LANDMARK_CLIENTS)
+        ]
+        if camera_jpegs:
+            jobs.append(_frame_client(url, camera_jpegs, LANDMARK_SECONDS, camera))
+        await asyncio.gather(*jobs)
+
+    asyncio.run(run())
+    r50, r95 = _percentiles(out["rtt"])
+    s50, s95 = _percentiles(out["server"])
+    rate = sum(out["sent"]) / LANDMARK_SECONDS / LANDMARK_CLIENTS
+    measure = "landmark messages: round trip ms"
+    if camera_jpegs:
+        c50, c95 = _percentiles(camera["server"])
+        measure += f" (+1 camera client, its server ms {c50:.0f} / {c95:.0f})"
+    return {
+        "measure": measure,
+        "clients": LANDMARK_CLIENTS,
+        "messages": len(out["rtt"]),
+        "per client /s": round(rate, 1),
+        "p50 ms": round(r50, 1),
+        "p95 ms": round(r95, 1),
+        "round trip p50/p95 ms": f"server {s50:.2f} / {s95:.2f}",
+        "target": "p95 <= 20 ms at 30/s each",
+        "met": "yes" if r95 <= 20 and rate >= 0.95 * LANDMARK_RATE_HZ else "NO",
+    }
+
+
+def run_web_bench() -> list[dict[str, object]]:
+    """Rows for `make bench` (see the module docstring). The last row notes the machine's
+    load, since other work on the same cores shifts every figure."""
+    if not CLIP.exists():
+        return [{"measure": f"skipped: {CLIP} is missing"}]
+    load_before = os.getloadavg()[0]
+    jpegs, poses = _load_clip()
+    with tempfile.TemporaryDirectory(prefix="hipcoach-bench-") as data_dir:
+        server, port = _start_server(data_dir)
+        url = f"ws://127.0.0.1:{port}/ws/live"
+        try:
+            rows = _frame_rows(url, jpegs)
+            texts = _landmark_texts(poses)
+            rows.append(_landmark_row(url, texts))
+            rows.append(_landmark_row(url, texts, camera_jpegs=jpegs))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    rows.append(
+        {
+            "measure": f"machine: {os.cpu_count()} cores, 1-min load average "
+            f"{load_before:.1f} before / {os.getloadavg()[0]:.1f} after",
+        }
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        _serve(int(sys.argv[2]), sys.argv[3])
+    else:
+        for row in run_web_bench():
+            print(row)
