@@ -133,8 +133,10 @@ def review_tracks(db: Database, person_id: int, on: dt.date) -> list[Decision]:
         person = s.get(Person, person_id)
         if person is None or not person.onboarded:
             raise ProgrammeError("onboarding is not finished: run `hipcoach start`")
-        for track, state in sorted(_states(s, person_id).items()):
-            if not state.active:
+        states = _states(s, person_id)
+        for track in TRACKS:
+            state = states.get(track)
+            if state is None or not state.active:
                 continue
             window = track_outcomes(s, person_id, state, on)
             if not window or _already_judged(s, person_id, track, window[-1]):
