@@ -190,6 +190,9 @@ def test_an_interrupted_set_is_saved_as_ended_early(
     assert reply["set"]["ended_early"] is True and reply["set"]["actual_reps"] == 1
     assert reply["next"] == "/screen?reason=leg_symptoms"
     assert "stop for today" in reply["message"]
+    db = open_database(web_settings.resolved_database_url())
+    sessions = list_sessions(db, list_people(db)[0].id)
+    assert [s.status for s in sessions] == ["interrupted"], "leg symptoms end the session"
 
 
 def test_saving_needs_a_person_and_a_valid_answer(
@@ -248,6 +251,7 @@ def test_morning_check_then_next_day_reviews_the_plan(
     day_box["today"] = DAY + dt.timedelta(days=1)
     page = client.get("/", headers=HTML)
     assert 'id="morning-form"' in page.text and DAY.isoformat() in page.text
+    assert 'id="start-session-form"' not in page.text, "the morning answer comes first"
     client.post(
         "/morning",
         data={"csrf_token": token, "about": DAY.isoformat(), "pain": "2", "leg_symptoms": "no"},

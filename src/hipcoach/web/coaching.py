@@ -23,12 +23,15 @@ from hipcoach.programme.models import (
     SetInput,
     TodayPlan,
 )
-from hipcoach.programme.planner import apply_decision, review_tracks, today_plan
+from hipcoach.programme.planner import apply_decision, regress_dates, review_tracks, today_plan
 from hipcoach.programme.progression import Decision
 from hipcoach.programme.questions import FELT_VALUES, felt_question
-from hipcoach.programme.screening import safety_status
+from hipcoach.programme.safety import is_pain_rising_despite_easing
+from hipcoach.programme.screening import record_referral, safety_status
 from hipcoach.programme.sessions import (
     checkin_due,
+    close_stale_sessions,
+    finish_session,
     morning_check_due,
     save_set,
     start_session,
@@ -99,12 +102,25 @@ def begin_session(
 ) -> SessionInfo:
     """Apply the engine's pending decisions (a step up only when its track is in
     `accepted_tracks`), then open today's session with the resulting plan."""
+    close_stale_sessions(db, person_id)
+    if _pain_rising(db, person_id, on):
+        record_referral(db, person_id, on)
     if safety_status(db, person_id, on).blocked:
-        raise ProgrammeError("the safety questions block exercise for now: see the Today page")
+        raise ProgrammeError("the safety questions pause exercise for now: see the Today page")
     for decision in review_tracks(db, person_id, on):
         accepted = not decision.needs_confirmation or decision.track in accepted_tracks
         apply_decision(db, person_id, decision, on, accepted=accepted)
     return start_session(db, person_id, on, pre_pain, today_plan(db, person_id, on))
+
+
+def _pain_rising(db: Database, person_id: int, on: dt.date) -> bool:
+    """Pain rising over a week even though the plan eased off (brief (c): refer)."""
+    pains = [
+        (s.performed_on, max(x.pain for x in s.sets))
+        for s in list_sessions(db, person_id)
+        if s.sets
+    ]
+    return is_pain_rising_despite_easing(pains, regress_dates(db, person_id), on)
 
 
 def felt_choices(exercise: Exercise) -> list[tuple[str, str]]:
@@ -175,7 +191,11 @@ def save_live_set(
         session = begin_session(db, person_id, on, pre_pain=None)
     plan = today_plan(db, person_id, on)
     index = 1 + sum(1 for s in session.sets if s.track == exercise.track)
-    return save_set(db, session.id, build_set_input(finished, exercise, request, plan, index))
+    saved = save_set(db, session.id, build_set_input(finished, exercise, request, plan, index))
+    if request.leg_symptoms:
+        # As in the terminal session: new leg symptoms end the session; screen comes next.
+        finish_session(db, session.id, "interrupted")
+    return saved
 
 
 def describe_saved(saved: SavedSet, request: SaveSetRequest) -> str:

@@ -20,6 +20,8 @@ from hipcoach.programme.models import PersonInfo, ProgrammeError
 from hipcoach.programme.people import list_people
 from hipcoach.programme.screening import record_clearance, safety_status
 from hipcoach.programme.sessions import finish_session, record_morning_check
+from hipcoach.reports.html import CAVEAT, build_figures, summary_lines
+from hipcoach.reports.progress import collect_progress
 from hipcoach.store.database import Database, open_database
 from hipcoach.web import forms
 from hipcoach.web.coaching import (
@@ -285,10 +287,19 @@ async def progress(request: Request) -> Response:
     db, person, _ = await _context(request)
     if person is None:
         return RedirectResponse("/start", status_code=303)
-    from hipcoach.web.charts import build_progress_figures
-
-    figures = await call(build_progress_figures, db, person)
-    return render_page(request, "progress.html", person=person, figures=figures)
+    data = await call(collect_progress, db, person.id)
+    figures = {
+        plot_id: figure.to_json().replace("<", "\\u003c")  # safe inside a <script> element
+        for plot_id, figure in build_figures(data).items()
+    }
+    return render_page(
+        request,
+        "progress.html",
+        person=person,
+        figures=figures,
+        summary=summary_lines(data),
+        caveat=CAVEAT,
+    )
 
 
 def page_error(request: Request, exc: HipcoachError, status: int) -> Response:
