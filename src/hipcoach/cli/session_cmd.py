@@ -62,7 +62,7 @@ from hipcoach.programme.questions import (
     psfs_rating_question,
 )
 from hipcoach.programme.safety import is_pain_rising_despite_easing
-from hipcoach.programme.tracks import TRACK_TITLES, TrackId, parse_track
+from hipcoach.programme.tracks import TRACK_TITLES, Prescription, TrackId, parse_track
 from hipcoach.store.database import Database, open_database
 
 STOP_PAIN_ABOVE = 5
@@ -187,7 +187,7 @@ def show_exercise(exercise: Exercise, item: PlanItem, console: Console) -> None:
     console.print(Panel("\n".join(lines), title=f"{item.title}: {item.prescription.describe()}"))
 
 
-def run_set(run: Run, exercise: Exercise, item: PlanItem, label: str) -> SetOutcome:
+def run_set(run: Run, exercise: Exercise, item: PlanItem) -> SetOutcome:
     video = run.videos.get(exercise.id) or run.videos.get("*")
     if video is not None:
         outcome = watch_set(
@@ -203,10 +203,10 @@ def run_set(run: Run, exercise: Exercise, item: PlanItem, label: str) -> SetOutc
             run.console.print(
                 "[yellow]Nobody was found in the recording: type the set in.[/yellow]"
             )
-            return typed_set(item.prescription, label, run.prompter, run.pacer)
+            return typed_set(item.prescription, run.prompter, run.pacer)
         return outcome
     if run.camera is not None:
-        run.console.print(f"{label}. Camera {run.camera} is watching; press Enter to end the set.")
+        run.console.print(f"Camera {run.camera} is watching; press Enter to end the set.")
         return watch_set(
             camera_samples(run.camera),
             exercise,
@@ -216,7 +216,41 @@ def run_set(run: Run, exercise: Exercise, item: PlanItem, label: str) -> SetOutc
             run.console,
             stop_on_enter=True,
         )
-    return typed_set(item.prescription, label, run.prompter, run.pacer)
+    return typed_set(item.prescription, run.prompter, run.pacer)
+
+
+def save_finished_set(
+    run: Run, exercise: Exercise, rx: Prescription, index: int, outcome: SetOutcome
+) -> SetInput:
+    """Ask pain, where it was felt and (with pain) leg symptoms; commit the set at once."""
+    pain = ask_int(run.prompter, SET_PAIN)
+    felt = str(run.prompter.ask(felt_question(", ".join(exercise.target_muscles))))
+    legs = ask_yes(run.prompter, LEG_SYMPTOMS) if pain > 0 else False
+    report = outcome.report
+    item = SetInput(
+        track=rx.track,
+        exercise_id=rx.exercise_id,
+        variation=rx.variation,
+        set_index=index,
+        source=outcome.source,
+        target_reps=rx.reps,
+        actual_reps=outcome.actual_reps,
+        target_hold_s=rx.hold_s,
+        hold_s=outcome.hold_s,
+        pain=pain,
+        felt=felt,
+        leg_symptoms=legs,
+        ended_early=outcome.ended_early,
+        duration_s=outcome.duration_s,
+        side=report.side if report else None,
+        reps=tuple(report.reps) if report else (),
+        set_cues=tuple(report.set_cues) if report else (),
+        report=report,
+    )
+    sessions.save_set(run.db, run.session_id or 0, item)
+    run.saved += 1
+    run.console.print(f"[dim]Set {index} saved.[/dim]")
+    return item
 
 
 def do_exercise(run: Run, item: PlanItem) -> bool:
@@ -228,42 +262,24 @@ def do_exercise(run: Run, item: PlanItem) -> bool:
     while True:
         index += 1
         name = f"Set {index} of {rx.sets}" if index <= rx.sets else f"Extra set {index}"
-        label = f"{name}: {rx.reps} reps" + (f", hold {rx.hold_s:g} s" if rx.hold_s else "")
-        run.console.print(f"[bold]{label}[/bold]")
-        outcome = run_set(run, exercise, item, label)
+        hold = f", hold {rx.hold_s:g} s" if rx.hold_s else ""
+        run.console.print(f"[bold]{name}: {rx.reps} reps{hold}[/bold]")
+        outcome = run_set(run, exercise, item)
         run.console.print(f"Reps: [bold]{outcome.actual_reps}[/bold] of {rx.reps}")
-        pain = ask_int(run.prompter, SET_PAIN)
-        felt = str(run.prompter.ask(felt_question(", ".join(exercise.target_muscles))))
-        legs = ask_yes(run.prompter, LEG_SYMPTOMS) if pain > 0 else False
-        saved = sessions.save_set(
-            run.db,
-            run.session_id or 0,
-            SetInput(
-                track=rx.track, exercise_id=rx.exercise_id, variation=rx.variation, set_index=index,
-                source=outcome.source, target_reps=rx.reps, actual_reps=outcome.actual_reps,
-                target_hold_s=rx.hold_s, hold_s=outcome.hold_s, pain=pain, felt=felt,
-                leg_symptoms=legs, ended_early=outcome.ended_early, duration_s=outcome.duration_s,
-                side=outcome.report.side if outcome.report else None,
-                reps=tuple(outcome.report.reps) if outcome.report else (),
-                set_cues=tuple(outcome.report.set_cues) if outcome.report else (),
-                report=outcome.report,
-            ),
-        )  # fmt: skip
-        run.saved += 1
-        run.console.print(f"[dim]Set {saved.set_index} saved.[/dim]")
-        if legs:
+        saved = save_finished_set(run, exercise, rx, index, outcome)
+        if saved.leg_symptoms:
             run.console.print(
                 "[red]Pain shooting into the leg or new numbness: stop for today.[/red] "
                 "The safety questions follow."
             )
             return False
-        if pain > STOP_PAIN_ABOVE:
+        if saved.pain > STOP_PAIN_ABOVE:
             run.console.print(
                 "[yellow]Pain above 5/10: that's enough of this exercise today.[/yellow]"
             )
             return True
-        step_max = get_exercise(rx.exercise_id).dosage.sets_max
-        if index >= rx.sets and (index >= step_max or not ask_yes(run.prompter, EXTRA_SET)):
+        last = index >= rx.sets
+        if last and (index >= exercise.dosage.sets_max or not ask_yes(run.prompter, EXTRA_SET)):
             return True
         run.pacer.rest(item.rest_s)
 

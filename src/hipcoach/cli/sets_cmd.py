@@ -63,11 +63,11 @@ class Pacer:
         self.console = console
         self.enabled = enabled
 
-    def time_set(self, label: str) -> float | None:
+    def time_set(self) -> float | None:
         """Show a running clock until Enter; the set's length in seconds (None: not timed)."""
         if not self.enabled:
             return None
-        self.console.print(f"{label}. Press Enter when you have finished the set.")
+        self.console.print("Go! Press Enter when you have finished the set.")
         start = time.monotonic()
         with Live(console=self.console, transient=True, refresh_per_second=4) as live:
             while not _stdin_ready(0.25):
@@ -181,11 +181,9 @@ def watch_set(
     )
 
 
-def typed_set(
-    prescription: Prescription, label: str, prompter: Prompter, pacer: Pacer
-) -> SetOutcome:
+def typed_set(prescription: Prescription, prompter: Prompter, pacer: Pacer) -> SetOutcome:
     """No camera: time the set (at a terminal) and ask how many reps (and how long a hold)."""
-    duration = pacer.time_set(label)
+    duration = pacer.time_set()
     reps = ask_int(
         prompter,
         Question(

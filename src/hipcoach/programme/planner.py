@@ -120,7 +120,7 @@ def _already_judged(s: Session, person_id: int, track: str, latest: SessionOutco
         .order_by(DecisionRow.id.desc())
         .limit(1)
     ).first()
-    if row is None or latest.session_id > row[0]:
+    if row is None or latest.session_id > (row[0] or 0):
         return False
     return bool(row[1]) or latest.morning_pain is None
 
