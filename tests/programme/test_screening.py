@@ -96,3 +96,32 @@ def test_referral_blocks_with_its_own_message_until_cleared(db: Database) -> Non
     assert status.due is None  # a referral is not a screen: the weekly clock is unchanged
     screening.record_clearance(db, pid, day(5))
     assert not screening.safety_status(db, pid, day(5)).blocked
+
+
+def test_rising_pain_after_easing_off_pauses_once_per_episode(db: Database) -> None:
+    from tests.programme.helpers import new_person, train_day
+
+    from hipcoach.programme import planner
+
+    person = new_person(db)
+    train_day(db, person, 0, pain=6)  # -> eased off on day 1
+    train_day(db, person, 1, pain=6)
+    train_day(db, person, 2, pain=7)
+    train_day(db, person, 3, pain=8)
+    assert day(1) in planner.regress_dates(db, person.id)
+    assert screening.check_pain_trend(db, person.id, day(4))
+    status = screening.safety_status(db, person.id, day(4))
+    assert status.blocked and "kept rising" in status.message
+    screening.record_clearance(db, person.id, day(4))
+    # Same episode: no second pause the next day.
+    assert not screening.check_pain_trend(db, person.id, day(5))
+    assert not screening.safety_status(db, person.id, day(5)).blocked
+
+
+def test_flat_pain_after_easing_off_does_not_pause(db: Database) -> None:
+    from tests.programme.helpers import new_person, train_day
+
+    person = new_person(db)
+    for n in range(4):
+        train_day(db, person, n, pain=6)
+    assert not screening.check_pain_trend(db, person.id, day(4))

@@ -48,7 +48,7 @@ from hipcoach.cli.start_cmd import (
 from hipcoach.errors import HipcoachError, InputFileError
 from hipcoach.exercises.catalogue import get_exercise
 from hipcoach.exercises.schema import Exercise
-from hipcoach.programme import history, people, planner, screening, sessions
+from hipcoach.programme import people, planner, screening, sessions
 from hipcoach.programme.models import PersonInfo, PlanItem, ProgrammeError, SetInput
 from hipcoach.programme.questions import (
     GROC,
@@ -61,7 +61,6 @@ from hipcoach.programme.questions import (
     felt_question,
     psfs_rating_question,
 )
-from hipcoach.programme.safety import is_pain_rising_despite_easing
 from hipcoach.programme.tracks import TRACK_TITLES, Prescription, TrackId, parse_track
 from hipcoach.store.database import Database, open_database
 
@@ -125,17 +124,10 @@ def check_safety(run: Run, new_leg_symptoms: bool) -> None:
         confirm_clearance(run.db, run.person, run.on, run.prompter, run.console)
     if status.due is not None:
         run_screen(run.db, run.person, run.on, status.due, run.prompter, run.console)
-    pains = [
-        (s.performed_on, max(x.pain for x in s.sets))
-        for s in history.list_sessions(run.db, run.person.id)
-        if s.sets
-    ]
-    if is_pain_rising_despite_easing(pains, planner.regress_dates(run.db, run.person.id), run.on):
-        screening.record_referral(run.db, run.person.id, run.on)
+    if screening.check_pain_trend(run.db, run.person.id, run.on):
         status = screening.safety_status(run.db, run.person.id, run.on)
-        if status.blocked:
-            run.console.print(Panel(status.message, title="See someone first", style="yellow"))
-            confirm_clearance(run.db, run.person, run.on, run.prompter, run.console)
+        run.console.print(Panel(status.message, title="See someone first", style="yellow"))
+        confirm_clearance(run.db, run.person, run.on, run.prompter, run.console)
 
 
 def weekly_checkin(run: Run) -> None:

@@ -28,6 +28,7 @@ from hipcoach.programme.safety import (
     ScreenReason,
     ScreenResult,
     evaluate_screen,
+    is_pain_rising_despite_easing,
     screen_reason,
 )
 from hipcoach.store.database import Database
@@ -130,6 +131,36 @@ def record_referral(db: Database, person_id: int, on: dt.date) -> None:
                 version=SCREEN_VERSION,
             )
         )
+
+
+def last_referral_on(db: Database, person_id: int) -> dt.date | None:
+    """The day the programme last paused for rising pain (None: never)."""
+    with db.transaction() as s:
+        return s.scalar(
+            select(func.max(Screen.taken_on)).where(
+                Screen.person_id == person_id, Screen.reason == "pain_trend"
+            )
+        )
+
+
+def check_pain_trend(db: Database, person_id: int, on: dt.date) -> bool:
+    """Pause the programme (a referral) when session pain rose over the last week although
+    the programme eased off. Easing-off days before an earlier referral no longer count, so
+    one episode pauses once. True when a referral was recorded now."""
+    from hipcoach.programme.history import list_sessions
+    from hipcoach.programme.planner import regress_dates
+
+    pains = [
+        (s.performed_on, max(x.pain for x in s.sets))
+        for s in list_sessions(db, person_id)
+        if s.sets
+    ]
+    last = last_referral_on(db, person_id)
+    eased = [d for d in regress_dates(db, person_id) if last is None or d > last]
+    if not is_pain_rising_despite_easing(pains, eased, on):
+        return False
+    record_referral(db, person_id, on)
+    return True
 
 
 def record_clearance(db: Database, person_id: int, on: dt.date) -> tuple[str, ...]:
