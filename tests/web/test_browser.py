@@ -214,3 +214,26 @@ def test_progress_charts_draw_with_the_local_plotly(
     page.wait_for_function("document.body.dataset.chartsDrawn === '4'", timeout=30_000)
     assert page.locator(".chart .main-svg").count() >= 4
     assert all(url.startswith(base) for url in requests), "no request leaves the machine"
+
+
+def test_analyse_a_video_shows_progress_reps_and_the_annotated_playback(
+    server: tuple[str, Settings], chromium: Any
+) -> None:
+    base, settings = server
+    clip = require_real("side_lying_leg_lift.mp4")
+    page = chromium.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(f"{base}/analyse")
+    page.select_option("#exercise-select", "side_lying_leg_lift")
+    page.set_input_files("#video-file", str(clip))
+    page.click("#analyse-button")
+    page.wait_for_function("document.body.dataset.analyse === 'done'", timeout=120_000)
+    assert page.eval_on_selector("#upload-bar", "el => el.value") == 100
+    assert page.eval_on_selector("#analysis-bar", "el => el.value") == 100
+    assert page.locator("#rep-table tbody tr").count() == 1
+    page.eval_on_selector("#result-video", "v => { v.currentTime = 1.3; }")
+    page.wait_for_function("document.getElementById('result-overlay').width > 0", timeout=20_000)
+    page.wait_for_timeout(500)
+    assert page.evaluate(COUNT_PAINTED_PIXELS.replace("'overlay'", "'result-overlay'")) > 100
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "analyse_video.png"), full_page=True)
+    assert not (settings.data_dir / "videos").exists(), "nothing kept unless asked"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import pytest
 from fastapi.testclient import TestClient
 
@@ -66,6 +67,15 @@ def test_a_fake_video_with_a_video_header_fails_as_an_analysis_not_a_500(
     assert job["status"] == "failed" and job["message"]  # type: ignore[index]
 
 
+def test_a_failed_analysis_keeps_nothing(client: TestClient, web_settings: Settings) -> None:
+    response = _post(
+        client, b"\x00\x00\x00\x18ftypmp42" + b"\x01junk" * 100, url=URL + "&keep=true"
+    )
+    job_id = response.json()["id"]  # type: ignore[attr-defined]
+    assert wait_for(lambda: _finished(client, job_id))["status"] == "failed"  # type: ignore[index]
+    assert not list((web_settings.data_dir / "videos").glob("*"))
+
+
 def _finished(client: TestClient, job_id: str) -> dict | None:
     job = client.get(f"/api/analyse/{job_id}").json()
     return job if job["status"] in ("done", "failed") else None
@@ -99,6 +109,9 @@ def test_a_real_clip_is_analysed_in_memory(client: TestClient, web_settings: Set
     assert [r["index"] for r in result["report"]["reps"]] == [1]
     assert len(result["frames"]) == job["done"]  # type: ignore[index]
     assert result["frames"][0]["t"] == 0 and len(result["frames"][0]["pose"]) == 33
+    assert [f["reps"] for f in result["frames"]][-1] == 1
+    assert result["frames"][0]["reps"] == 0, "the count grows as the video plays"
+    assert any(f["cue"] for f in result["frames"]), "the leg-lift clip raises a cue"
     assert result["skeleton"] and result["saved_to"] is None
     assert not list(Path(web_settings.data_dir).rglob("*.mp4")), "nothing kept unless asked"
 
@@ -114,7 +127,12 @@ def test_keep_my_videos_saves_the_video_and_its_landmarks(
     saved = Path(result["saved_to"])
     assert saved.parent == web_settings.data_dir / "videos"
     assert saved.read_bytes() == video
-    assert saved.with_name(saved.stem + ".landmarks.csv").exists()
+    landmarks = saved.with_name(saved.stem + ".landmarks.csv")
+    assert len(landmarks.read_text().splitlines()) == 1 + len(result["frames"])
+    annotated = saved.with_name(saved.stem + ".annotated.mp4")
+    capture = cv2.VideoCapture(str(annotated))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == len(result["frames"])
+    capture.release()
 
 
 def test_unknown_jobs_and_unfinished_results_are_plain_errors(client: TestClient) -> None:

@@ -1,10 +1,11 @@
 """Analyse-a-recorded-video jobs: run in the background, report progress, keep the result.
 
-A job holds the uploaded bytes only while it runs. It runs the pose estimator over every
-frame (progress = frames done / frames expected), then the engine's offline analysis over
-the pose series, and keeps the report and the per-frame poses so the page can draw the
-skeleton over the person's own copy of the video. If the person ticked "keep my videos",
-the video and its landmark CSV go to `<data dir>/videos/`; otherwise nothing touches disk.
+A job holds the uploaded bytes only while it runs. Frame by frame it decodes (in memory),
+finds the pose and feeds the engine's offline analysis (`analyze_samples`, the path
+`hipcoach analyze` takes); progress is frames done / frames expected. It keeps the report
+and, per frame, the pose, rep count and cue, so the page can annotate the person's own copy
+of the video as it plays. If the person ticked "keep my videos", the video, its landmark
+CSV and an annotated MP4 go to `<data dir>/videos/`; otherwise nothing touches disk.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,26 +24,41 @@ from typing import Any, Literal
 
 import numpy as np
 
-from hipcoach.analysis.events import SetReport
+from hipcoach.analysis.analyser import SetAnalyser
+from hipcoach.analysis.events import CueEvent, Event, SetReport
 from hipcoach.errors import HipcoachError
 from hipcoach.pose.estimator import PoseEstimator
-from hipcoach.pose.landmarks import PoseFrame, PoseSeries
+from hipcoach.pose.source import PoseSample
 from hipcoach.web.media import VIDEO_SUFFIX, count_video_frames, iter_video_bytes
 from hipcoach.web.protocol import pose_for_drawing
 
 log = logging.getLogger(__name__)
 
 JobStatus = Literal["queued", "running", "done", "failed"]
-SeriesAnalyser = Callable[[PoseSeries, str, str | None, str], SetReport]
+OnFrame = Callable[[PoseSample, list[Event], SetAnalyser], None]
+SamplesAnalyser = Callable[[Iterator[PoseSample], str, str | None, str, OnFrame], SetReport]
+CUE_SHOWN_S = 3.0
+"""How long a cue stays on the annotated playback after it fired (seconds of video)."""
 
 
-def analyse_series_with_engine(
-    series: PoseSeries, exercise_id: str, variation: str | None, side: str
+def analyse_samples_with_engine(
+    samples: Iterator[PoseSample],
+    exercise_id: str,
+    variation: str | None,
+    side: str,
+    on_frame: OnFrame,
 ) -> SetReport:
-    """The engine's offline analysis of a pose series (imported lazily)."""
-    from hipcoach.analysis.offline import analyze_series
+    """The engine's offline analysis, frame by frame (the same path as `hipcoach analyze`)."""
+    from hipcoach.analysis.offline import analyze_samples
 
-    return analyze_series(series, exercise_id, variation=variation, side=side)
+    return analyze_samples(
+        samples,
+        exercise_id,
+        variation=variation,
+        side=side,
+        source="the video",
+        on_events=on_frame,
+    )
 
 
 @dataclass
@@ -77,11 +93,11 @@ class AnalysisJobs:
     def __init__(
         self,
         create_estimator: Callable[[], PoseEstimator],
-        analyse_series: SeriesAnalyser = analyse_series_with_engine,
+        analyse_samples: SamplesAnalyser = analyse_samples_with_engine,
         capacity: int = 8,
     ) -> None:
         self.create_estimator = create_estimator
-        self.analyse_series = analyse_series
+        self.analyse_samples = analyse_samples
         self.capacity = capacity
         self._jobs: OrderedDict[str, AnalysisJob] = OrderedDict()
         self._lock = threading.Lock()
@@ -113,52 +129,116 @@ class AnalysisJobs:
 
     def _run(self, job: AnalysisJob, data: bytes, kind: str, keep_dir: Path | None) -> None:
         job.status = "running"
+        keeper = _Keeper(keep_dir, job, kind) if keep_dir is not None else None
         try:
-            series = self._estimate(job, data, kind)
-            job.message = "checking each repetition"
-            job.report = self.analyse_series(series, job.exercise, job.variation, job.side)
-            if keep_dir is not None:
-                job.saved_to = str(_keep_video(keep_dir, job, data, kind, series))
-            job.status = "done"
-            job.message = ""
+            job.total = count_video_frames(data, kind)
+            job.message = "finding the pose and checking each repetition"
+            estimator = self.create_estimator()
+            try:
+                job.report = self.analyse_samples(
+                    _samples(data, kind, estimator),
+                    job.exercise,
+                    job.variation,
+                    job.side,
+                    _FrameRecorder(job, keeper),
+                )
+            finally:
+                estimator.close()
+            if keeper is not None:
+                data_path = keeper.finish(data)
+                job.saved_to = str(data_path)
+            job.status, job.message = "done", ""
         except HipcoachError as exc:
             job.status, job.message = "failed", str(exc)
         except Exception:
             log.exception("analysis job %s failed", job.id)
             job.status, job.message = "failed", "the analysis failed on the server"
-
-    def _estimate(self, job: AnalysisJob, data: bytes, kind: str) -> PoseSeries:
-        job.total = count_video_frames(data, kind)
-        job.message = "finding the pose in each frame"
-        poses: list[PoseFrame | None] = []
-        times: list[float] = []
-        size: tuple[int, int] | None = None
-        estimator = self.create_estimator()
-        try:
-            import cv2
-
-            for frame in iter_video_bytes(data, kind):
-                rgb = np.asarray(cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
-                size = (rgb.shape[1], rgb.shape[0])
-                pose = estimator.estimate(rgb, frame.t)
-                poses.append(pose)
-                times.append(frame.t)
-                job.frames.append({"t": round(frame.t, 4), "pose": pose_for_drawing(pose)})
-                job.done += 1
         finally:
-            estimator.close()
-        return PoseSeries.from_frames(poses, times, image_size=size, source="upload")
+            if keeper is not None:
+                keeper.close()
+                if job.status != "done":
+                    keeper.discard()
 
 
-def _keep_video(
-    keep_dir: Path, job: AnalysisJob, data: bytes, kind: str, series: PoseSeries
-) -> Path:
-    """Save the video and its landmarks (only when the person asked to keep videos)."""
-    from hipcoach.pose.landmark_csv import write_landmark_csv
+def _samples(data: bytes, kind: str, estimator: PoseEstimator) -> Iterator[PoseSample]:
+    """Decoded frames (in memory) with their poses, one at a time."""
+    import cv2
 
-    keep_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{datetime.now():%Y%m%d-%H%M%S}-{job.exercise}-{job.id[:8]}"
-    video_path = keep_dir / f"{stem}{VIDEO_SUFFIX.get(kind, '.video')}"
-    video_path.write_bytes(data)
-    write_landmark_csv(series, keep_dir / f"{stem}.landmarks.csv")
-    return video_path
+    for frame in iter_video_bytes(data, kind):
+        rgb = np.asarray(cv2.cvtColor(frame.bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        yield PoseSample(t=frame.t, pose=estimator.estimate(rgb, frame.t), video_frame=frame)
+
+
+class _FrameRecorder:
+    """Per frame: progress, the pose to draw, the rep count and the cue to show then."""
+
+    def __init__(self, job: AnalysisJob, keeper: _Keeper | None) -> None:
+        self.job = job
+        self.keeper = keeper
+        self.cue = ""
+        self.cue_t = -1e9
+
+    def __call__(self, sample: PoseSample, events: list[Event], analyser: SetAnalyser) -> None:
+        for event in events:
+            if isinstance(event, CueEvent):
+                self.cue, self.cue_t = event.message, sample.t
+        cue = self.cue if sample.t - self.cue_t <= CUE_SHOWN_S else ""
+        self.job.frames.append(
+            {
+                "t": round(sample.t, 4),
+                "pose": pose_for_drawing(sample.pose),
+                "reps": analyser.rep_count,
+                "cue": cue,
+            }
+        )
+        self.job.done += 1
+        if self.keeper is not None:
+            self.keeper.add(sample, analyser.rep_count, cue, analyser.state.value)
+
+
+class _Keeper:
+    """Writes what "keep my videos" keeps: the video, its landmarks, an annotated copy."""
+
+    def __init__(self, keep_dir: Path, job: AnalysisJob, kind: str) -> None:
+        from hipcoach.pose.landmark_csv import LandmarkCsvWriter
+
+        keep_dir.mkdir(parents=True, exist_ok=True)
+        stem = f"{datetime.now():%Y%m%d-%H%M%S}-{job.exercise}-{job.id[:8]}"
+        self.video_path = keep_dir / f"{stem}{VIDEO_SUFFIX.get(kind, '.video')}"
+        self.annotated_path = keep_dir / f"{stem}.annotated.mp4"
+        self.landmarks = LandmarkCsvWriter(keep_dir / f"{stem}.landmarks.csv")
+        self._writer: Any = None
+        self._times: list[float] = []
+
+    def add(self, sample: PoseSample, reps: int, cue: str, state: str) -> None:
+        from hipcoach.pose.overlay import AnnotatedVideoWriter, draw_skeleton, draw_status
+
+        self.landmarks.write(sample.pose, sample.t)
+        if sample.video_frame is None:
+            return
+        self._times.append(sample.t)
+        if self._writer is None:
+            self._writer = AnnotatedVideoWriter(self.annotated_path, _fps(self._times))
+        frame = sample.video_frame.bgr.copy()
+        if sample.pose is not None:
+            draw_skeleton(frame, sample.pose)
+        draw_status(frame, reps, cue, state)
+        self._writer.write(frame)
+
+    def finish(self, data: bytes) -> Path:
+        self.video_path.write_bytes(data)
+        return self.video_path
+
+    def close(self) -> None:
+        self.landmarks.close()
+        if self._writer is not None:
+            self._writer.close()
+
+    def discard(self) -> None:
+        """Remove partial files after a failed analysis."""
+        for path in (self.video_path, self.annotated_path, self.landmarks.path):
+            path.unlink(missing_ok=True)
+
+
+def _fps(times: list[float]) -> float:
+    return 30.0 if len(times) < 2 else 1.0 / max(times[1] - times[0], 1e-3)

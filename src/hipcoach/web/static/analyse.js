@@ -87,7 +87,9 @@
   function showResult(file) {
     const report = result.report;
     $("result-summary").textContent = report.rep_count + " rep(s), working side " + (report.side || "unknown") +
-      ". " + (report.view.ok ? "" : report.view.advice) + (result.saved_to ? " Saved to " + result.saved_to + "." : "");
+      ". " + (report.view.ok ? "" : report.view.advice) +
+      (result.saved_to ? " Kept in " + result.saved_to + " (with its landmarks and an annotated copy)." : "");
+    document.body.dataset.repCount = String(report.rep_count);
     const body = $("rep-table").querySelector("tbody");
     body.replaceChildren();
     for (const rep of report.reps) {
@@ -124,8 +126,27 @@
       if (canvas.width !== video.videoWidth) { canvas.width = video.videoWidth; canvas.height = video.videoHeight; }
       const frame = HipSkeleton.frameAt(result.frames, video.currentTime);
       HipSkeleton.draw(canvas, frame ? frame.pose : null, result.skeleton);
+      if (frame) drawStatus(canvas, frame);
     }
     requestAnimationFrame(drawOverlay);
+  }
+
+  /* The rep count and the cue showing at this moment of the video. */
+  function drawStatus(canvas, frame) {
+    const ctx = canvas.getContext("2d");
+    const size = Math.max(16, Math.round(canvas.height / 14));
+    ctx.font = "700 " + size + "px system-ui, sans-serif";
+    ctx.fillStyle = "rgba(0,0,0,0.6)";
+    ctx.fillRect(0, 0, size * 5, size * 1.6);
+    ctx.fillStyle = "#ffffff";
+    ctx.fillText("Reps " + frame.reps, size * 0.4, size * 1.15);
+    if (frame.cue) {
+      ctx.font = "600 " + Math.round(size * 0.7) + "px system-ui, sans-serif";
+      ctx.fillStyle = "rgba(0,0,0,0.6)";
+      ctx.fillRect(0, canvas.height - size * 1.5, canvas.width, size * 1.5);
+      ctx.fillStyle = "#ffd27a";
+      ctx.fillText(frame.cue, size * 0.4, canvas.height - size * 0.5, canvas.width - size * 0.8);
+    }
   }
 
   exerciseSelect.addEventListener("change", fillVariations);
