@@ -88,6 +88,23 @@ def make_client(web_settings: Settings) -> Iterator[Callable[..., TestClient]]:
         client.__exit__(None, None, None)
 
 
+def screen_someone(settings: Settings, flagged: tuple[str, ...] = ()) -> int:
+    """A person who answered the safety questions today (optionally flagging some)."""
+    import datetime as dt
+
+    from hipcoach.programme.people import create_person
+    from hipcoach.programme.safety import RED_FLAG_IDS
+    from hipcoach.programme.screening import record_screen
+    from hipcoach.store.database import open_database
+
+    db = open_database(settings.resolved_database_url())
+    person = create_person(db, "Ana", dt.date.today())
+    answers = {flag: flag in flagged for flag in RED_FLAG_IDS}
+    record_screen(db, person.id, answers, dt.date.today(), "onboarding")
+    db.close()
+    return person.id
+
+
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
 
 

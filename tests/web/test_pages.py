@@ -9,15 +9,18 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from hipcoach.config import Settings
 from hipcoach.exercises.catalogue import load_catalogue
 from hipcoach.web.drawings import FIGURES, render_exercise_svg
+from tests.web.conftest import screen_someone
 
 HTML = {"accept": "text/html"}
 CATALOGUE_IDS = [e.id for e in load_catalogue().exercises]
 
 
 @pytest.fixture
-def client(make_client: Callable[..., TestClient]) -> TestClient:
+def client(make_client: Callable[..., TestClient], web_settings: Settings) -> TestClient:
+    screen_someone(web_settings)
     return make_client()
 
 
@@ -93,6 +96,22 @@ def test_live_page_rejects_an_unknown_variation(client: TestClient) -> None:
 def test_live_page_without_an_exercise_offers_a_choice(client: TestClient) -> None:
     page = client.get("/live", headers=HTML)
     assert page.status_code == 200 and 'id="exercise-choice"' in page.text
+
+
+def test_live_coaching_waits_for_the_safety_questions(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client()
+    page = client.get("/live?exercise=clamshell", headers=HTML, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/start"
+
+
+def test_live_coaching_is_paused_by_a_red_flag(
+    make_client: Callable[..., TestClient], web_settings: Settings
+) -> None:
+    screen_someone(web_settings, flagged=("weight_loss",))
+    page = make_client().get("/live?exercise=clamshell", headers=HTML)
+    assert "see a doctor" in page.text.lower() and 'id="live-config"' not in page.text
 
 
 def test_analyse_page_states_the_limit_and_the_privacy_rule(client: TestClient) -> None:

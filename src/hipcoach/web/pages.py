@@ -6,11 +6,10 @@ from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from hipcoach.errors import CatalogueError, StorageError
+from hipcoach.errors import CatalogueError
 from hipcoach.exercises.schema import Exercise
-from hipcoach.programme.models import SafetyStatus
 from hipcoach.programme.questions import LEG_SYMPTOMS, STILL_ISOLATING
 from hipcoach.programme.screening import safety_status
 from hipcoach.web.coaching import felt_choices
@@ -92,9 +91,9 @@ async def live_page(
             return render_page(
                 request, "message.html", status_code=404, title="Cannot start", message=str(exc)
             )
-    blocked = await _safety_block(request)
-    if blocked is not None:
-        return render_page(request, "safety.html", status=blocked, person=None)
+    gate = await _safety_gate(request)
+    if gate is not None:
+        return gate
     config = None
     if chosen is not None:
         config = exercise_summary(chosen) | {
@@ -115,23 +114,21 @@ async def live_page(
     )
 
 
-async def _safety_block(request: Request) -> SafetyStatus | None:
-    """The safety status when the programme's screen blocks exercise today, else None.
-
-    Without a record (nobody started yet, or no database) live coaching is still allowed:
-    the page then only coaches and cannot keep the set.
-    """
+async def _safety_gate(request: Request) -> Response | None:
+    """Safety first: no live coaching before the red-flag questions are answered, nor while
+    they pause the programme. None when the person may exercise."""
     from hipcoach.web.programme_routes import call, database_of, person_of, today_of
 
-    try:
-        db = await call(database_of, request)
-        person = await call(person_of, request, db)
-        if person is None:
-            return None
-        status = await call(safety_status, db, person.id, today_of(request))
-    except StorageError:
-        return None
-    return status if status.blocked else None
+    db = await call(database_of, request)
+    person = await call(person_of, request, db)
+    if person is None:
+        return RedirectResponse("/start", status_code=303)
+    status = await call(safety_status, db, person.id, today_of(request))
+    if status.due is not None:
+        return RedirectResponse(f"/screen?reason={status.due}", status_code=303)
+    if status.blocked:
+        return render_page(request, "safety.html", status=status, person=person)
+    return None
 
 
 @router.get("/analyse", response_class=HTMLResponse)
