@@ -75,6 +75,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.shutdown()
+        db = getattr(app.state, "db", None)
+        if db is not None:
+            db.close()
 
     app = FastAPI(title="hipcoach", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
