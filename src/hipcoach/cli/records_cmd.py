@@ -71,16 +71,13 @@ def level(
                 planner.set_level(db, person.id, parse_track(chosen), step, on, confirmed)
         elif track is not None:
             raise ProgrammeError("say what to change: --to STEP or --off")
-        table = Table(title="Your levels")
-        for column in ("track", "exercise", "step", "dose", "since", "why"):
-            table.add_column(column)
         for lvl in planner.track_levels(db, person.id):
-            where = f"{lvl.prescription.step} of {lvl.steps - 1}"
-            dose = lvl.prescription.describe() if lvl.active else "off"
-            table.add_row(
-                lvl.title, lvl.step_title, where, dose, lvl.changed_on.isoformat(), lvl.reason
+            dose = lvl.prescription.describe() if lvl.active else "[dim]off[/dim]"
+            console.print(
+                f"[bold]{lvl.title}[/bold], step {lvl.prescription.step} "
+                f"(of 0-{lvl.steps - 1}): {lvl.step_title}, {dose}"
             )
-        console.print(table)
+            console.print(f"  since {lvl.changed_on.isoformat()}: {lvl.reason}", highlight=False)
     finally:
         db.close()
 
@@ -96,17 +93,13 @@ def history_command(
     try:
         person = people.require_person(db, name)
         mornings = history.morning_pains(db, person.id)
-        table = Table(title=f"Sessions of {person.name}")
-        for column in (
-            "date",
-            "status",
-            "exercises",
-            "sets",
-            "reps",
-            "pain before/worst/morning",
-            "flagged",
-        ):
-            table.add_column(column)
+        table = Table(
+            title=f"Sessions of {person.name}",
+            caption="pain: before the session / worst during / the morning after (0-10); "
+            "form: share of camera-watched reps that lost form",
+        )
+        for column in ("date", "status", "exercises", "sets", "reps", "pain", "lost form"):
+            table.add_column(column, overflow="fold")
         for s in history.list_sessions(db, person.id)[-limit:]:
             exercises = ", ".join(dict.fromkeys(x.exercise_id for x in s.sets)) or "-"
             watched = [x for x in s.sets if x.flagged_reps is not None]
@@ -152,9 +145,7 @@ def progress(
         for line in summary_lines(data):
             console.print(line)
         for point in data.levels[-5:]:
-            console.print(
-                f"{point.on.isoformat()} {point.track_title}: {point.title}, {point.dose}"
-            )
+            console.print(f"{point.on.isoformat()} {point.title}: {point.dose} ({point.action})")
         if html is not None:
             write_progress_html(data, html)
             console.print(f"Report written to {html}")
