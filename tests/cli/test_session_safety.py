@@ -58,6 +58,11 @@ def test_new_leg_symptoms_in_the_morning_bring_the_screen_at_once(home: Home) ->
     assert result.exit_code == 3
     assert "A few safety questions first" in result.stdout
     assert "emergency" in result.stdout.lower()
+    # The next day nothing goes on until the screen is answered again after care.
+    day2 = home.answers("d2", {"session": {"pain_now": 1}})
+    result = home.run("session", "--answers", str(day2), "--date", "2025-05-07")
+    assert result.exit_code == 3
+    assert "needs emergency care first" in result.stderr
 
 
 def test_leg_symptoms_after_a_set_stop_the_session_keep_the_set_and_screen(home: Home) -> None:

@@ -11,6 +11,7 @@ what is done and says so.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -45,7 +46,7 @@ from hipcoach.cli.start_cmd import (
     print_plan,
     run_screen,
 )
-from hipcoach.errors import HipcoachError, InputFileError
+from hipcoach.errors import HipcoachError, InputFileError, SafetyStop
 from hipcoach.exercises.catalogue import get_exercise
 from hipcoach.exercises.schema import Exercise
 from hipcoach.programme import people, planner, screening, sessions
@@ -61,6 +62,7 @@ from hipcoach.programme.questions import (
     felt_question,
     psfs_rating_question,
 )
+from hipcoach.programme.safety import Outcome
 from hipcoach.programme.tracks import TRACK_TITLES, Prescription, TrackId, parse_track
 from hipcoach.store.database import Database, open_database
 
@@ -119,6 +121,11 @@ def check_morning(run: Run) -> bool:
 def check_safety(run: Run, new_leg_symptoms: bool) -> None:
     """Screen again when due; stop (SafetyStop) while the programme is paused."""
     status = screening.safety_status(run.db, run.person.id, run.on, new_leg_symptoms)
+    if status.outcome == Outcome.emergency and status.due is None:
+        run.console.print(Panel(status.message, title="STOP", style="bold white on red"))
+        raise SafetyStop(
+            "your last safety check needs emergency care first; afterwards run `hipcoach start`"
+        )
     if status.blocked and status.due is None:
         run.console.print(Panel(status.message, title="Programme paused", style="yellow"))
         confirm_clearance(run.db, run.person, run.on, run.prompter, run.console)
@@ -371,7 +378,9 @@ def session(
     videos = parse_videos(video or [])
     tracks = {parse_track(t) for t in only or []}
     db = open_database()
-    pacer = Pacer(console, enabled=not prompter.unattended and not no_timers)
+    # Timers need a person at a terminal: piped input would be eaten by the Enter checks.
+    timed = not prompter.unattended and not no_timers and sys.stdin.isatty()
+    pacer = Pacer(console, enabled=timed)
     person = people.require_person(db, name)
     run = Run(db, person, on, prompter, console, pacer, videos=videos, camera=camera)
     try:

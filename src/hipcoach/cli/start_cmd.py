@@ -94,7 +94,8 @@ def confirm_clearance(
             "exercise, run `hipcoach start` again and say so."
         )
         raise SafetyStop("the programme is paused until a doctor has cleared you")
-    screening.record_clearance(db, person.id, on)
+    if not screening.record_clearance(db, person.id, on):
+        raise SafetyStop("answer the safety questions again first: run `hipcoach start`")
     console.print("Thanks. Noted that a doctor cleared you; the programme can go on.")
 
 
@@ -116,8 +117,8 @@ def _start_question(track: TrackId, suggested: bool) -> Question:
 
 def ask_onboarding(prompter: Prompter, console: Console) -> OnboardingAnswers:
     """Goals, usual pain, three PSFS activities with ratings, and a start on each track."""
-    goals = prompter.ask(GOALS)
-    assert isinstance(goals, tuple)
+    answer = prompter.ask(GOALS)
+    goals = answer if isinstance(answer, tuple) else (str(answer),)
     baseline = ask_int(prompter, BASELINE_PAIN)
     console.print(
         "Name three everyday activities your back or hips make hard, and rate each "

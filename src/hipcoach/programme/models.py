@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hipcoach.analysis.events import RepReport, SetReport
 from hipcoach.errors import HipcoachError
@@ -103,9 +103,12 @@ class SetInput(Model):
     set_cues: tuple[str, ...] = ()
     report: SetReport | None = None
 
-    def model_post_init(self, _context: object) -> None:
-        if self.felt not in FELT_VALUES:
+    @field_validator("felt")
+    @classmethod
+    def _known_place(cls, felt: str) -> str:
+        if felt not in FELT_VALUES:
             raise ValueError(f"felt must be one of {', '.join(FELT_VALUES)}")
+        return felt
 
     @property
     def flagged_reps(self) -> int | None:

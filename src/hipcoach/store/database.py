@@ -32,8 +32,9 @@ def redact_url(url: str) -> str:
         return url.split("@")[-1] if "@" in url else url
 
 
-def _first_line(exc: BaseException) -> str:
-    """The driver's own first line, without SQLAlchemy's background links."""
+def describe_error(exc: BaseException) -> str:
+    """The first line of a database error as the driver gave it, without SQLAlchemy's
+    background links: safe to show in a one-line message."""
     inner = getattr(exc, "orig", None) or exc
     text = str(inner).strip().splitlines()
     return text[0] if text else type(inner).__name__
@@ -66,7 +67,9 @@ def create_db_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, pool_pre_ping=not is_sqlite)
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
-        raise StorageError(f"cannot open database {redact_url(url)}: {_first_line(exc)}") from None
+        raise StorageError(
+            f"cannot open database {redact_url(url)}: {describe_error(exc)}"
+        ) from None
     if is_sqlite:
         event.listen(engine, "connect", _tune_sqlite)
     return engine
@@ -97,7 +100,7 @@ class Database:
         except SQLAlchemyError as exc:
             session.rollback()
             raise StorageError(
-                f"database {self.shown_url} could not be written: {_first_line(exc)}"
+                f"database {self.shown_url} could not be written: {describe_error(exc)}"
             ) from None
         except BaseException:
             session.rollback()
@@ -127,5 +130,7 @@ def open_database(url: str | None = None, migrate: bool = True) -> Database:
         raise
     except (SQLAlchemyError, OSError) as exc:
         engine.dispose()
-        raise StorageError(f"cannot open database {redact_url(url)}: {_first_line(exc)}") from None
+        raise StorageError(
+            f"cannot open database {redact_url(url)}: {describe_error(exc)}"
+        ) from None
     return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

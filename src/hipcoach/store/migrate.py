@@ -44,7 +44,7 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def _run(engine: Engine, action: str, revision: str) -> None:
-    from hipcoach.store.database import _first_line
+    from hipcoach.store.database import describe_error
 
     config = alembic_config()
     try:
@@ -57,7 +57,7 @@ def _run(engine: Engine, action: str, revision: str) -> None:
     except (CommandError, SQLAlchemyError) as exc:
         raise StorageError(
             f"cannot migrate database {engine.url.render_as_string(hide_password=True)}: "
-            f"{_first_line(exc)}"
+            f"{describe_error(exc)}"
         ) from None
 
 
