@@ -56,18 +56,26 @@ def test_every_view_and_side_shows_all_33_landmarks_inside_the_image(
     assert series.image.shape[1:] == (N_LANDMARKS, 3)
     assert np.isfinite(series.image).all() and np.isfinite(series.world).all()  # type: ignore[arg-type]
     assert series.image[..., :2].min() > 0.0 and series.image[..., :2].max() < 1.0
-    assert series.visibility.min() >= 0.35
+    hands = landmark_indices(
+        [f"{s}_{p}" for s in ("left", "right") for p in ("wrist", "pinky", "index", "thumb")]
+    )
+    body = np.delete(series.visibility, hands, axis=1)
+    assert body.min() >= 0.35 and series.visibility.min() > 0.0
     assert truth.side == side and truth.countable
     width, height = series.image_size  # type: ignore[misc]
     assert (width > height) == (SPECS[exercise].posture != "standing")
 
 
-def test_the_far_limbs_are_seen_with_lower_visibility() -> None:
-    series, _ = generate(Scenario("heel_slide", view="side", n_reps=3, seed=4))
-    near = series.visibility[:, landmark_indices(["left_hip", "left_knee", "left_shoulder"])]
-    far = series.visibility[:, landmark_indices(["right_hip"])]  # behind the near hip
-    assert np.median(near) > 0.9
-    assert 0.35 <= np.median(far) <= 0.85
+def test_the_far_limbs_are_seen_with_lower_visibility_but_the_hips_are_not() -> None:
+    # as BlazePose does on the real side-view heel slide in shared/data/real
+    steady = replace(NoiseModel(), dropouts_per_min=0.0, gaps_per_min=0.0)
+    series, _ = generate(Scenario("heel_slide", view="side", n_reps=3, seed=4, noise=steady))
+    near = series.visibility[:, landmark_indices(["left_knee", "left_ankle", "left_shoulder"])]
+    far_leg = series.visibility[:, landmark_indices(["right_knee", "right_ankle", "right_heel"])]
+    hips = series.visibility[:, landmark_indices(["left_hip", "right_hip"])]
+    assert near.min() > 0.9
+    assert 0.35 <= far_leg.min() <= 0.9  # while the near leg covers it
+    assert hips.min() > 0.9
 
 
 def test_default_noise_is_small_and_smooth() -> None:
@@ -115,7 +123,8 @@ def test_dropouts_make_a_few_landmarks_jump_with_low_visibility() -> None:
     )
     low = (series.visibility < 0.3) & ~(clean.visibility < 0.3)
     assert low.any()
-    assert (low.sum(axis=1) <= 5).all()
+    assert (low.sum(axis=1) <= 10).all()  # a few landmarks (two runs may overlap)
+    assert low.sum(axis=1).mean() < 2
     jump = np.linalg.norm(series.image[low][:, :2] - clean.image[low][:, :2], axis=1)
     assert np.median(jump) > 0.02
 
@@ -145,7 +154,7 @@ def test_incomplete_views_are_made_both_ways_across_seeds() -> None:
 
 
 def test_truth_reps_are_ordered_and_start_after_settling() -> None:
-    series, truth = generate(Scenario("supine_knee_lift", n_reps=7, hold_s=1.0, seed=3))
+    series, truth = generate(Scenario("supine_knee_lift", n_reps=7, hold_s=5.0, seed=3))
     assert [r.index for r in truth.reps] == list(range(1, 8))
     assert truth.reps[0].start_s >= truth.settle_end_s
     for rep in truth.reps:
@@ -159,6 +168,13 @@ def test_fast_and_slow_reps_have_the_asked_durations() -> None:
         _, truth = generate(Scenario("heel_slide", n_reps=4, rep_duration_s=span, seed=8))
         for rep in truth.reps:
             assert span[0] - 1e-9 <= rep.end_s - rep.start_s <= span[1] + 1e-9
+
+
+def test_holds_shorter_than_the_target_beyond_doubt_are_all_too_short() -> None:
+    _, truth = generate(Scenario("standing_knee_lift", n_reps=4, hold_s=1.0, seed=3))
+    assert all("hold_too_short" in r.cues for r in truth.reps)
+    _, truth = generate(Scenario("standing_knee_lift", n_reps=4, hold_s=6.0, seed=3))
+    assert not any(r.cues for r in truth.reps)
 
 
 def test_compensated_last_reps_imply_isolation_lost() -> None:
@@ -181,7 +197,11 @@ def test_compensated_last_reps_imply_isolation_lost() -> None:
         ({"exercise": "heel_slide", "variation": "standard"}, "no variations"),
         ({"exercise": "heel_slide", "compensations": {"feet_apart": [1]}}, "cannot inject"),
         ({"exercise": "clamshell", "compensations": {"feet_apart": [11]}}, "outside 1-10"),
-        ({"exercise": "seated_knee_lift", "compensations": {"hold_too_short": [2]}}, "hold_s > 0"),
+        (
+            {"exercise": "seated_knee_lift", "compensations": {"hold_too_short": [2]}},
+            "at least the 5 s target",
+        ),
+        ({"exercise": "seated_knee_lift", "hold_s": 3.0}, "too close to the hold check"),
         ({"exercise": "heel_slide", "set_faults": ("wrong_hip_angle",)}, "clamshell only"),
         ({"exercise": "heel_slide", "set_faults": ("sneezing",)}, "unknown set fault"),
         ({"exercise": "clamshell", "amplitude_deg": 90.0}, "amplitude_deg"),

@@ -39,8 +39,18 @@ def test_every_rep_cue_is_injected_on_some_reps_and_absent_on_others(suite: list
         for cue in spec.rep_cues:
             with_cue = sum(len(s.compensations.get(cue, [])) for s in sets)
             without = sum(s.n_reps - len(s.compensations.get(cue, [])) for s in sets)
-            assert with_cue >= 2, f"{spec.id}: {cue} injected on {with_cue} reps"
+            assert with_cue >= 1, f"{spec.id}: {cue} injected on {with_cue} reps"
             assert without > with_cue
+
+
+def test_the_default_suite_injects_every_cue_on_many_reps() -> None:
+    counts: dict[str, int] = {}
+    for scenario in standard_suite():
+        for cue, reps in scenario.compensations.items():
+            counts[cue] = counts.get(cue, 0) + len(reps)
+    every_cue = {cue for spec in SPECS.values() for cue in spec.rep_cues}
+    assert set(counts) == every_cue
+    assert min(counts.values()) >= 30, counts
 
 
 def test_every_set_fault_and_tempo_is_present(suite: list) -> None:
@@ -73,7 +83,7 @@ def test_compensations_leave_the_first_rep_and_most_of_the_last_three_clean(seed
         assert per_rep[0] == 0
         assert max(per_rep) <= 1
         assert sum(per_rep[-3:]) <= 1
-        assert per_rep[1:-3].count(0) >= 2
+        assert per_rep[1:-3].count(0) >= 1
 
 
 def test_a_sample_of_suite_sets_generates_with_matching_truths(suite: list) -> None:
@@ -93,6 +103,8 @@ def test_generator_thresholds_match_the_catalogue() -> None:
         assert exercise.primary_signal.direction == spec.direction
         assert exercise.primary_signal.name.value == spec.signal
         assert {c.id: c.threshold for c in exercise.checks} == dict(spec.thresholds)
+        if spec.has_hold:
+            assert exercise.dosage.hold_s == spec.target_hold_s
         for variation in exercise.variations:
             assert tuple(variation.hip_flexion_deg) == CLAMSHELL_VARIATIONS[variation.id][1]
 

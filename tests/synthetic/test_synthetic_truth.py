@@ -226,7 +226,7 @@ def _psoas_set(spec: ExerciseSpec, side: str) -> tuple[PoseSeries, GroundTruth]:
             working_side=side,
             n_reps=6,
             compensations=comps,
-            hold_s=2.0 if spec.has_hold else 0.0,
+            hold_s=spec.target_hold_s,
         )
     )
 
@@ -292,9 +292,10 @@ def test_holds_last_as_long_as_the_truth_says(spec: ExerciseSpec) -> None:
         frame_gap = float(np.diff(series.t).max())
         assert rep.hold_s - 2 * frame_gap <= held.max() - held.min() <= rep.hold_s + 1e-9
         if "hold_too_short" in rep.cues:
-            assert rep.hold_s < 0.4 * 2.0
+            assert rep.hold_s < 0.4 * spec.target_hold_s
+            assert rep.injected["hold_too_short"] == pytest.approx(rep.hold_s / spec.target_hold_s)
         else:
-            assert rep.hold_s == 2.0
+            assert rep.hold_s == spec.target_hold_s == 5.0
 
 
 @pytest.mark.parametrize(
@@ -302,7 +303,9 @@ def test_holds_last_as_long_as_the_truth_says(spec: ExerciseSpec) -> None:
 )
 def test_isolation_lost_collapses_the_last_four_reps_and_they_still_count(exercise: str) -> None:
     spec = SPECS[exercise]
-    _, truth = generate(_scenario(exercise, n_reps=9, set_faults=("isolation_lost",)))
+    _, truth = generate(
+        _scenario(exercise, n_reps=9, hold_s=spec.target_hold_s, set_faults=("isolation_lost",))
+    )
     assert "isolation_lost" in truth.set_cues
     early = np.mean([r.amplitude_deg for r in truth.reps[:3]])
     for rep in truth.reps[-4:]:

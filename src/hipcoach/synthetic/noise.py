@@ -23,7 +23,8 @@ DROPOUT_CANDIDATES = (
 )
 
 # (from, to, radius as a fraction of height, group). A landmark is never hidden by a
-# segment it ends.
+# segment it ends. Arms are too thin to hide anything MediaPipe cannot infer, so only the
+# torso and the legs cover other landmarks (the far limb behind the body or the near leg).
 _SEGMENTS: tuple[tuple[str, str, float, str], ...] = (
     ("left_hip", "left_shoulder", 0.06, "torso"),
     ("right_hip", "right_shoulder", 0.06, "torso"),
@@ -36,8 +37,6 @@ _SEGMENTS: tuple[tuple[str, str, float, str], ...] = (
             (f"{s}_hip", f"{s}_knee", 0.045, f"{s}_leg"),
             (f"{s}_knee", f"{s}_ankle", 0.03, f"{s}_leg"),
             (f"{s}_heel", f"{s}_foot_index", 0.02, f"{s}_leg"),
-            (f"{s}_shoulder", f"{s}_elbow", 0.03, f"{s}_arm"),
-            (f"{s}_elbow", f"{s}_wrist", 0.025, f"{s}_arm"),
         )
     ),
 )
@@ -100,19 +99,27 @@ def smooth_noise(
     return np.asarray(out[burn:], dtype=float)
 
 
+_TORSO = landmark_indices([f"{s}_{p}" for s in ("left", "right") for p in ("shoulder", "hip")])
+_HANDS = landmark_indices(
+    [f"{s}_{p}" for s in ("left", "right") for p in ("wrist", "pinky", "index", "thumb")]
+)
+
+
 def visibility(
     image: Array, hidden: Array, noise: NoiseModel, rng: np.random.Generator, dt: float
 ) -> Array:
-    """MediaPipe-like visibility: high when seen, 0.4-0.8 when covered, low off the image."""
+    """MediaPipe-like visibility, shaped on the real clips in `shared/data/real` (BlazePose
+    full): shoulders and hips stay near 1 even behind the body; a covered limb joint reads
+    about 0.4-0.85 and a covered hand lower still; anything off the image is low."""
     n = image.shape[0]
     seen = rng.uniform(0.93, 0.995, N_LANDMARKS)
-    covered = rng.uniform(0.4, 0.8, N_LANDMARKS)
+    covered = rng.uniform(0.45, 0.85, N_LANDMARKS)
+    covered[_HANDS] = rng.uniform(0.1, 0.45, len(_HANDS))
     wobble = smooth_noise(rng, (n, N_LANDMARKS), 0.5, dt) * (noise.image_sigma > 0)
-    vis = np.where(
-        hidden,
-        np.clip(covered + 0.05 * wobble, 0.35, 0.85),
-        np.clip(seen + 0.01 * wobble, 0.9, 0.999),
-    )
+    covered_now = np.clip(covered + 0.08 * wobble, 0.35, 0.9)
+    covered_now[:, _HANDS] = np.clip(covered[_HANDS] + 0.08 * wobble[:, _HANDS], 0.05, 0.5)
+    vis = np.where(hidden, covered_now, np.clip(seen + 0.01 * wobble, 0.9, 0.999))
+    vis[:, _TORSO] = np.clip(seen[_TORSO] + 0.01 * wobble[:, _TORSO], 0.9, 0.999)
     xy = image[..., :2]
     outside = np.max(np.concatenate([-xy, xy - 1.0], axis=-1), axis=-1)
     return np.where(outside > 0, np.clip(0.3 - 2.0 * outside, 0.02, 0.3), vis)
@@ -128,7 +135,7 @@ def add_noise(
 ) -> tuple[Array, Array]:
     """Smooth jitter plus slow drift, larger for covered landmarks and along depth."""
     shape = image.shape
-    scale = (1.0 + 1.5 * hidden)[..., None]
+    scale = np.where(hidden, noise.occluded_factor, 1.0)[..., None]
     depth = np.array([1.0, 1.0, noise.depth_factor])
     img = image + scale * depth * (
         noise.image_sigma * smooth_noise(rng, shape, noise.smooth_s, dt)
@@ -136,8 +143,8 @@ def add_noise(
     )
     world_sigma = np.array([noise.world_sigma_xy, noise.world_sigma_xy, noise.world_sigma_z])
     wld = world + scale * world_sigma * (
-        smooth_noise(rng, shape, noise.smooth_s, dt)
-        + 0.5 * smooth_noise(rng, shape, noise.drift_s, dt)
+        0.8 * smooth_noise(rng, shape, noise.smooth_s, dt)
+        + 0.6 * smooth_noise(rng, shape, noise.drift_s, dt)
     )
     return img, wld
 

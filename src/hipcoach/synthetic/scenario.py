@@ -11,6 +11,7 @@ from hipcoach.errors import HipcoachError
 from hipcoach.synthetic.specs import (
     CLAMSHELL_VARIATIONS,
     SET_FAULTS,
+    SHORT_HOLD_FRACTION,
     SPECS,
     ExerciseSpec,
     isolation_feasible,
@@ -30,7 +31,9 @@ class NoiseModel:
 
     Image values are in normalised units (fractions of the image width/height); world
     values in metres. `smooth_s` is the time constant of the fast noise (MediaPipe smooths
-    its output), `drift_s` that of the slow drift. Dropouts are short runs of frames where a
+    its output), `drift_s` that of the slow drift. World sigmas are totals (fast and slow
+    parts together); image depth noise is `depth_factor` times the image sigma; covered
+    landmarks get `occluded_factor` times the noise. Dropouts are short runs of frames where a
     few landmarks get visibility below 0.3 and wrong positions; gaps are short runs of frames
     with no person at all. `sway_deg` is the body's own tiny wobble (pelvis and trunk), and
     `amplitude_jitter` the rep-to-rep spread of range (a fraction of the amplitude).
@@ -39,6 +42,7 @@ class NoiseModel:
     image_sigma: float = 0.002
     image_drift: float = 0.0015
     depth_factor: float = 3.0
+    occluded_factor: float = 1.5
     world_sigma_xy: float = 0.008
     world_sigma_z: float = 0.02
     smooth_s: float = 0.06
@@ -73,7 +77,9 @@ class Scenario:
 
     `working_side` is the top leg when lying on the side and the moving leg otherwise.
     `view` defaults to the exercise's first view (see `hipcoach.synthetic.specs.SPECS`).
-    Ranges given as (low, high) are drawn per rep from the seeded generator.
+    Ranges given as (low, high) are drawn per rep from the seeded generator. For exercises
+    with a hold check, `hold_s` is either under 0.4 of the catalogue's target (every rep's
+    hold is then too short) or at least the target.
     `camera_on_working_side` puts a side/oblique camera on the moving leg's side (True) or
     on the far side (False); front and foot-end views ignore it.
     """
@@ -126,7 +132,8 @@ class TrueRep:
 
     `amplitude_deg`: the primary signal's excursion at the peak (positive, degrees).
     `injected`: each injected compensation's peak size in its own unit (degrees; thigh
-    lengths for `feet_apart`; a fraction of the target hold for `hold_too_short`).
+    lengths for `feet_apart`; the hold as a fraction of the catalogue's target hold for
+    `hold_too_short`).
     """
 
     index: int
@@ -161,6 +168,7 @@ def validate_scenario(scenario: Scenario) -> ExerciseSpec:
     spec = scenario.spec
     _check_view_and_variation(scenario, spec)
     _check_numbers(scenario)
+    _check_hold(scenario, spec)
     _check_compensations(scenario, spec)
     _check_set_faults(scenario, spec)
     return spec
@@ -206,6 +214,15 @@ def _check_numbers(scenario: Scenario) -> None:
         )
 
 
+def _check_hold(scenario: Scenario, spec: ExerciseSpec) -> None:
+    short = SHORT_HOLD_FRACTION * spec.target_hold_s
+    if spec.has_hold and short <= scenario.hold_s < spec.target_hold_s:
+        raise ScenarioError(
+            f"{spec.id}: hold_s {scenario.hold_s:g} s is too close to the hold check; use under "
+            f"{short:g} s (every hold too short) or at least {spec.target_hold_s:g} s"
+        )
+
+
 def _check_compensations(scenario: Scenario, spec: ExerciseSpec) -> None:
     for cue, reps in scenario.compensations.items():
         if cue not in spec.rep_cues:
@@ -215,8 +232,10 @@ def _check_compensations(scenario: Scenario, spec: ExerciseSpec) -> None:
         bad = [r for r in reps if not 1 <= r <= scenario.n_reps]
         if bad:
             raise ScenarioError(f"{cue}: rep indices {bad} are outside 1-{scenario.n_reps}")
-        if cue == "hold_too_short" and scenario.hold_s <= 0:
-            raise ScenarioError("hold_too_short needs a scenario with hold_s > 0")
+        if cue == "hold_too_short" and scenario.hold_s < spec.target_hold_s:
+            raise ScenarioError(
+                f"hold_too_short needs hold_s of at least the {spec.target_hold_s:g} s target"
+            )
 
 
 def _check_set_faults(scenario: Scenario, spec: ExerciseSpec) -> None:

@@ -45,6 +45,11 @@ SHAKING_AMPLITUDE = (0.03, 0.04)  # fraction of thigh length
 WRONG_HIP_ANGLE_OFFSET = 30.0
 """A wrong-hip-angle set sits this many degrees outside the variation's allowed range."""
 
+TARGET_HOLD_S = 5.0
+SHORT_HOLD_FRACTION = 0.4
+"""A hold under this fraction of the target is too short beyond doubt (the check fires
+below 0.8); holds between this and the full target are refused as ambiguous."""
+
 CLAMSHELL_VARIATIONS: dict[str, tuple[float, tuple[float, float]]] = {
     # id: (nominal hip flexion, allowed range) in degrees
     "standard": (45.0, (30.0, 65.0)),
@@ -76,6 +81,8 @@ class ExerciseSpec:
     fatigue_cue: str
     adds_to_range: tuple[str, ...] = ()
     has_hold: bool = False
+    target_hold_s: float = 0.0
+    """The catalogue's hold at the top (s); the hold check compares each rep against it."""
     thresholds: Mapping[str, float] = field(default_factory=dict)
 
     @property
@@ -119,6 +126,7 @@ def _psoas(
         rep_cues=cues,
         fatigue_cue="trunk_moves",
         has_hold=hold,
+        target_hold_s=TARGET_HOLD_S if hold else 0.0,
         thresholds=_HOLD_THRESHOLDS if hold else _PSOAS_THRESHOLDS,
     )
 

@@ -35,21 +35,32 @@ TEMPOS = (
     Tempo("slow", (5.0, 9.0), (0.5, 1.5), 6),
     Tempo("hold", (1.5, 3.0), (0.3, 1.0), 12, hold_s=1.5),
 )
-HOLD_EXERCISE_HOLD_S = 2.5
+SETTLES_S = (2.0, 1.0, 3.0)
+"""Getting into position: a 1 s move-in then 1 s still, already still for 1 s, or a 2 s
+move-in then 1 s still (see `Scenario.settle_s`)."""
+HOLD_EXERCISE_REPS = 10
+EXTRA_SETS = {"side_lying_leg_lift": 2}
+"""Exercises with few cases (no variations) get more sets per case, so that every cue is
+injected on a similar number of reps."""
 FAULT_REPS = 10
 
 
 def _hold(spec: ExerciseSpec, tempo: Tempo) -> float:
-    return max(tempo.hold_s, HOLD_EXERCISE_HOLD_S) if spec.has_hold else tempo.hold_s
+    return spec.target_hold_s if spec.has_hold else tempo.hold_s
+
+
+def _reps(spec: ExerciseSpec, tempo: Tempo) -> int:
+    """Sets with a 5 s hold on every rep are kept shorter."""
+    return min(tempo.n_reps, HOLD_EXERCISE_REPS) if spec.has_hold else tempo.n_reps
 
 
 def assign_compensations(
     spec: ExerciseSpec, n_reps: int, rng: np.random.Generator
 ) -> dict[str, list[int]]:
     """Spread the exercise's rep cues over the set: rep 1 clean, at most one of the last
-    three reps compensated, at least two clean reps in the middle, one cue per rep."""
+    three reps compensated, at least one clean rep in the middle, one cue per rep."""
     middle = list(range(2, n_reps - 2))
-    slots = [int(r) for r in rng.permutation(middle)][: max(0, len(middle) - 2)]
+    slots = [int(r) for r in rng.permutation(middle)][: max(0, len(middle) - 1)]
     if rng.random() < 0.7:
         slots.append(int(rng.integers(n_reps - 2, n_reps + 1)))
     cues = [str(c) for c in rng.permutation(list(spec.rep_cues))]
@@ -75,19 +86,21 @@ def _compensation_sets(n: int, seed: int, rng: np.random.Generator) -> list[Scen
     out: list[Scenario] = []
     for c, (exercise, variation, side, view) in enumerate(_cases()):
         spec = SPECS[exercise]
-        for k in range(n):
+        for k in range(n * EXTRA_SETS.get(exercise, 1)):
             tempo = TEMPOS[(c + k) % len(TEMPOS)]
+            n_reps = _reps(spec, tempo)
             out.append(
                 Scenario(
                     exercise=exercise,
                     variation=variation,
                     working_side=side,  # type: ignore[arg-type]
                     view=view,
-                    n_reps=tempo.n_reps,
+                    n_reps=n_reps,
                     rep_duration_s=tempo.rep_duration_s,
                     rest_between_s=tempo.rest_between_s,
                     hold_s=_hold(spec, tempo),
-                    compensations=assign_compensations(spec, tempo.n_reps, rng),
+                    compensations=assign_compensations(spec, n_reps, rng),
+                    settle_s=SETTLES_S[len(out) % len(SETTLES_S)],
                     camera_on_working_side=(k % 2 == 0),
                     seed=seed + len(out),
                 )
@@ -112,6 +125,7 @@ def _fault_sets(n: int, seed: int) -> list[Scenario]:
                 rest_between_s=normal.rest_between_s,
                 hold_s=_hold(spec, normal),
                 set_faults=() if fault is None else (fault,),
+                settle_s=SETTLES_S[len(out) % len(SETTLES_S)],
                 seed=seed + len(out),
             )
         )
@@ -132,8 +146,8 @@ def standard_suite(n_per_case: int | None = None) -> list[Scenario]:
     """The benchmark scenarios, deterministic for a given `n_per_case`.
 
     Each (exercise, variation, side, view) case gets `n_per_case` compensation sets with
-    tempos cycling through normal, fast, slow and held reps; each set fault (and a clean
-    set) gets about half as many sets per exercise.
+    tempos cycling through normal, fast, slow and held reps and starts cycling through
+    `SETTLES_S`; each set fault (and a clean set) gets about half as many sets per exercise.
     """
     n = DEFAULT_N_PER_CASE if n_per_case is None else n_per_case
     if n < 1:

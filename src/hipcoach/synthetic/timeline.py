@@ -14,6 +14,7 @@ from hipcoach.synthetic.specs import (
     INJECTION_RANGES,
     ISOLATION_COLLAPSE,
     ISOLATION_LAST_REPS,
+    SHORT_HOLD_FRACTION,
     ExerciseSpec,
     collapsed_floor,
 )
@@ -96,7 +97,10 @@ def plan_schedule(scenario: Scenario, spec: ExerciseSpec, rng: np.random.Generat
             amplitude = size_draws["range_too_big"]
         hold = scenario.hold_s
         if "hold_too_short" in cues:
-            hold = scenario.hold_s * size_draws["hold_too_short"]
+            hold = spec.target_hold_s * size_draws["hold_too_short"]
+        elif spec.has_hold and hold < SHORT_HOLD_FRACTION * spec.target_hold_s:
+            cues.add("hold_too_short")
+            size_draws["hold_too_short"] = hold / spec.target_hold_s
         sizes = {cue: float(size_draws[cue]) for cue in sorted(cues)}
         if "range_too_big" in cues:
             sizes["range_too_big"] = amplitude
