@@ -368,9 +368,13 @@ def session(
 ) -> None:
     """Today's guided session: plan, set-up, sets with timers, pain after each set.
 
-    Unattended runs: --answers FILE answers every question (YAML or JSON, keys are question
-    ids: morning.pain, session.pain_now, set.pain, set.felt, set.reps, ...; a list answers
-    a repeated question in turn), and --date YYYY-MM-DD sets the day it counts as.
+    Unattended runs: --answers FILE answers every question, and --date YYYY-MM-DD sets
+    the day it counts as. The file is YAML or JSON; keys are question ids, nested mappings
+    join with dots, a list answers a repeated question in turn, a single value every time,
+    and questions with a default may be left out. Ids: morning.pain, morning.leg_symptoms,
+    screen.FLAG (or screen.* for all), clearance.confirmed, psfs.rating_1..3, weekly.groc,
+    plan.TRACK.move_up, session.pain_now, set.reps, set.hold_s, set.pain, set.felt,
+    set.leg_symptoms, set.still_isolating, set.extra.
     """
     console = make_console()
     on = parse_day(date)
