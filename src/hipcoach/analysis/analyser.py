@@ -25,17 +25,19 @@ from hipcoach.analysis.events import (
     ViewReport,
 )
 from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector
-from hipcoach.analysis.reps import RepCounter, RepWindow
+from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
 from hipcoach.analysis.set_checks import TremorMeter, ViewMeter, detect_isolation_lost
 from hipcoach.analysis.track import VISIBLE, LegTrack
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
 from hipcoach.exercises.schema import CheckSpec, Exercise
 from hipcoach.features.body import Space, compute_body_frame, extract_points, select_space
+from hipcoach.features.geometry import compute_angle_between
 from hipcoach.features.measures import build_reference, snapshot_posture
 from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
 
 CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
+REFERENCE_REFRESH_DEG = 3.0
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -107,8 +109,31 @@ class SetAnalyser:
         if not self._tracks:
             self._settle_step(frame, points, t, events)
             return events
+        self._refine_reference(points, t)
         self._count_step(frame, points, t, events)
         return events
+
+    def _refine_reference(self, points: np.ndarray, t: float) -> None:
+        """Until the first rep starts, keep the start-of-set posture up to date.
+
+        Settling can fire during a slow approach into position; the posture held just
+        before the first rep is the one compensations must be compared with.
+        """
+        if self.reps or any(tr.counter.phase is Phase.moving for tr in self._tracks):
+            return
+        frame = compute_body_frame(points)
+        if not self._settle.add(t, frame, points):
+            return
+        reference = self._tracks[0].reference.frame
+        turned = max(
+            float(compute_angle_between(frame.up, reference.up)),
+            float(compute_angle_between(frame.left, reference.left)),
+        )
+        if turned > REFERENCE_REFRESH_DEG:
+            still = self._settle.points()
+            for track in self._tracks:
+                snapshots = [snapshot_posture(p, track.side) for p in still]
+                track.reference = build_reference(snapshots, track.side)
 
     def _settle_step(
         self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
@@ -129,7 +154,6 @@ class SetAnalyser:
             self._tracks.append(LegTrack(side, self.exercise, reference, counter))
         if self.side is not None and self._requested_side == "auto":
             events.append(SideEvent(t=t, side=self.side))
-        self._check_setup(t, events)
         self._set_state(SetState.ready, t, events)
 
     def _count_step(
@@ -165,6 +189,8 @@ class SetAnalyser:
             events.append(SideEvent(t=t, side=best.side))
             if best is not track:
                 return
+        if not self.reps:
+            self._check_setup(t, events)  # the start posture is final once a rep is done
         cues, values = track.judge_rep(window)
         rep = RepReport(
             index=len(self.reps) + 1,

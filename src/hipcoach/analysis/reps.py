@@ -32,8 +32,10 @@ class RepWindow:
 class RepCounter:
     enter_deg: float
     min_dwell_s: float = 0.35
+    min_moving_s: float = 0.3
     exit_fraction: float = 0.35
     rest_drift_per_s: float = 0.3
+    rest_fall_s: float = 0.25
     hold_tolerance_fraction: float = 0.15
     phase: Phase = Phase.rest
     rest_level: float | None = None
@@ -41,6 +43,7 @@ class RepCounter:
     _last_rest_t: float = 0.0
     _last_t: float | None = None
     _above: int = 0
+    _armed: bool = True
     _samples: list[tuple[float, float]] = field(default_factory=list)
 
     @property
@@ -69,13 +72,18 @@ class RepCounter:
     def _update_rest(self, value: float, x: float, t: float, dt: float) -> None:
         assert self.rest_level is not None
         if x < 0.0:
-            self.rest_level = value
-            x = 0.0
+            # Follow the rest level down quickly but not instantly, so one noisy low
+            # frame does not drag it below the true rest.
+            step = min(1.0, dt / self.rest_fall_s) if dt > 0 else 1.0
+            self.rest_level += step * x
+            x -= step * x
         elif x < 0.5 * self.enter_deg:
             self.rest_level += min(x, self.rest_drift_per_s * dt * x)
         if x < 0.3 * self.enter_deg:
             self._last_rest_t = t
-        if x > self.enter_deg:
+        if x < 0.5 * self.enter_deg:
+            self._armed = True
+        if x > self.enter_deg and self._armed:
             self._above += 1
             if self._above >= 2:
                 self.phase = Phase.moving
@@ -90,11 +98,13 @@ class RepCounter:
         samples = self._samples
         self.phase = Phase.rest
         self._above = 0
+        self._armed = False
         self._samples = []
         start = self._last_rest_t
         self._last_rest_t = t
         peak_t, peak = max(samples, key=lambda p: p[1])
-        if t - start < self.min_dwell_s or peak < self.enter_deg:
+        moving_s = t - samples[0][0]
+        if t - start < self.min_dwell_s or moving_s < self.min_moving_s or peak < self.enter_deg:
             return None
         return RepWindow(
             start_s=start,

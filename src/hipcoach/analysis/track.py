@@ -30,9 +30,10 @@ class LegTrack:
     exercise: Exercise
     reference: Reference
     counter: RepCounter
-    smoother: OneEuroFilter = field(default_factory=lambda: OneEuroFilter(1, 2.0, 0.02))
+    smoother: OneEuroFilter = field(default_factory=lambda: OneEuroFilter(1, 0.6, 0.02))
     measures: dict[str, SustainedMax] = field(default_factory=dict)
     last_seen_t: float | None = None
+    _recent_raw: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
@@ -64,7 +65,11 @@ class LegTrack:
         if not np.isfinite(raw):
             return None
         self.last_seen_t = t
-        value = float(self.smoother.update(np.array([raw]), t)[0])
+        # Median of the last three samples removes single-frame landmark glitches
+        # (one frame of lag) before the adaptive low-pass.
+        self._recent_raw = [*self._recent_raw[-2:], raw]
+        despiked = sorted(self._recent_raw)[len(self._recent_raw) // 2]
+        value = float(self.smoother.update(np.array([despiked]), t)[0])
         window = self.counter.update(value, t)
         if self.counter.phase is Phase.moving or window is not None:
             self._accumulate(points, other_visible)
@@ -102,3 +107,4 @@ class LegTrack:
                 for m in self.measures.values():
                     m.reset()
             self.smoother.reset()
+            self._recent_raw = []
