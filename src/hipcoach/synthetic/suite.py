@@ -16,7 +16,7 @@ import numpy as np
 from hipcoach.synthetic.scenario import Scenario
 from hipcoach.synthetic.specs import CLAMSHELL_VARIATIONS, SPECS, ExerciseSpec, isolation_feasible
 
-DEFAULT_N_PER_CASE = 3
+DEFAULT_N_PER_CASE = 2
 SUITE_SEED = 20240611
 
 
@@ -63,7 +63,9 @@ def assign_compensations(
     slots = [int(r) for r in rng.permutation(middle)][: max(0, len(middle) - 1)]
     if rng.random() < 0.7:
         slots.append(int(rng.integers(n_reps - 2, n_reps + 1)))
-    cues = [str(c) for c in rng.permutation(list(spec.rep_cues))]
+    # a too-short hold is the cheapest rep to record (no 5 s hold), so it gets two shares
+    weighted = [*spec.rep_cues, *(c for c in spec.rep_cues if c == "hold_too_short")]
+    cues = [str(c) for c in rng.permutation(weighted)]
     out: dict[str, list[int]] = {}
     for k, rep in enumerate(slots):
         out.setdefault(cues[k % len(cues)], []).append(rep)
