@@ -122,9 +122,11 @@ def _wrong_hip_angle(ref: Reference, variation: Variation | None, threshold: flo
 
 @dataclass
 class SustainedMax:
-    """The value a measure reached and held for at least `frames` frames of a rep."""
+    """The highest level a measure held during a rep: the largest running mean over
+    `window` consecutive frames (about a quarter of a second at 30 fps), so one noisy
+    frame, or a flicker of a few, never decides a cue."""
 
-    frames: int = 3
+    window: int = 7
     _values: list[float] | None = None
 
     def add(self, value: float) -> None:
@@ -135,9 +137,12 @@ class SustainedMax:
         self._values.append(value)
 
     def value(self) -> float:
-        if not self._values or len(self._values) < self.frames:
+        if not self._values or len(self._values) < 3:
             return float("nan")
-        return float(sorted(self._values, reverse=True)[self.frames - 1])
+        values = np.asarray(self._values)
+        width = min(self.window, values.size)
+        running = np.convolve(values, np.ones(width) / width, mode="valid")
+        return float(running.max())
 
     def reset(self) -> None:
         self._values = None

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
 
 class Phase(StrEnum):
     rest = "rest"
@@ -36,7 +38,7 @@ class RepCounter:
     exit_fraction: float = 0.35
     rest_drift_per_s: float = 0.3
     rest_fall_s: float = 0.25
-    hold_tolerance_fraction: float = 0.15
+    hold_tolerance_fraction: float = 0.2
     phase: Phase = Phase.rest
     rest_level: float | None = None
     max_excursion: float = 0.0
@@ -115,17 +117,18 @@ class RepCounter:
         )
 
     def _hold_duration(self, samples: list[tuple[float, float]], peak: float) -> float:
-        """Longest stretch spent near the peak (within max(4 deg, 15 % of the range))."""
-        near = peak - max(4.0, self.hold_tolerance_fraction * peak)
-        best = 0.0
-        run_start: float | None = None
-        for t, x in samples:
-            if x >= near:
-                run_start = t if run_start is None else run_start
-                best = max(best, t - run_start)
-            else:
-                run_start = None
-        return best
+        """Time spent near the top of the rep (seconds).
+
+        "Near" is within max(3 deg, 20 % of the range) of a robust peak (the 90th
+        percentile of the rep's samples), and the time is summed rather than taken as one
+        unbroken run, so landmark noise cannot cut a real hold short.
+        """
+        values = np.array([x for _, x in samples])
+        times = np.array([t for t, _ in samples])
+        top = float(np.percentile(values, 90))
+        near = top - max(3.0, self.hold_tolerance_fraction * top)
+        dt = np.diff(times, append=times[-1])
+        return float(dt[values >= near].sum())
 
     def abort(self) -> None:
         """Drop a rep in progress (e.g. the joints went out of view for too long)."""

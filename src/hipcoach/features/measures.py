@@ -25,6 +25,7 @@ from hipcoach.features.geometry import (
     compute_angle_between,
     compute_joint_angle,
     compute_rotation_in_plane,
+    cross,
     normalize,
     orthogonal_part,
 )
@@ -54,6 +55,11 @@ def compute_signal(name: SignalName, points: FloatArray, side: Side) -> float:
     mid_hip = (work.hip + rest.hip) / 2.0
     mid_shoulder = (work.shoulder + rest.shoulder) / 2.0
     return compute_hip_flexion(work, frame, mid_hip - mid_shoulder)
+
+
+def _nanmedian(values: list[float]) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.median(finite)) if finite else float("nan")
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,19 @@ def _leg_forward(limb: Limb, frame: BodyFrame) -> float:
     return _deg(compute_rotation_in_plane(limb.leg, -frame.up, frame.forward))
 
 
-def _thigh_lateral(limb: Limb, left: FloatArray) -> float:
-    unit = normalize(limb.thigh)
-    return _deg(np.degrees(np.arcsin(np.clip(np.sum(unit * left), -1.0, 1.0))))
+MIN_KNEE_BEND_DEG = 25.0
+
+
+def _leg_plane_tilt(limb: Limb, left: FloatArray) -> float:
+    """How far the plane of hip, knee and ankle is turned out of the body's sagittal plane
+    (degrees, 0-90): the thigh rolling out (sartorius) or in (TFL) about the hip-ankle
+    line. NaN when the knee is nearly straight and the plane is not defined."""
+    thigh, shank = limb.thigh, limb.ankle - limb.knee
+    bend = float(compute_angle_between(thigh, shank))
+    if not np.isfinite(bend) or bend < MIN_KNEE_BEND_DEG:
+        return float("nan")
+    normal = normalize(cross(thigh, limb.ankle - limb.hip))
+    return _deg(np.degrees(np.arccos(np.clip(abs(float(np.sum(normal * left))), 0.0, 1.0))))
 
 
 def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
@@ -109,7 +125,7 @@ def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
         thigh_length=thigh_length,
         feet_gap_abs=float(np.linalg.norm(work.ankle - rest.ankle)),
         leg_forward_deg=_leg_forward(work, frame),
-        thigh_lateral_deg=_thigh_lateral(work, frame.left),
+        thigh_lateral_deg=_leg_plane_tilt(work, frame.left),
         hip_flexion_deg=flex,
     )
 
@@ -132,7 +148,7 @@ def build_reference(snapshots: list[PostureSnapshot], side: Side) -> Reference:
         other_thigh=normalize(np.nanmean([s.other_thigh for s in snapshots], axis=0)),
         feet_gap=float(np.nanmedian([s.feet_gap_abs for s in snapshots])) / thigh,
         leg_forward_deg=float(np.nanmedian([s.leg_forward_deg for s in snapshots])),
-        thigh_lateral_deg=float(np.nanmedian([s.thigh_lateral_deg for s in snapshots])),
+        thigh_lateral_deg=_nanmedian([s.thigh_lateral_deg for s in snapshots]),
         hip_flexion_deg=float(np.nanmedian([s.hip_flexion_deg for s in snapshots])),
     )
 
@@ -147,7 +163,7 @@ class Compensations:
     other_thigh_deg: float  # how far the bottom/other thigh turned
     leg_forward_deg: float  # working leg swinging forwards (hip flexion), degrees
     trunk_deg: float  # trunk line rotation
-    thigh_lateral_deg: float  # knee drifting sideways off the leg's plane (abs)
+    thigh_lateral_deg: float  # leg plane turned out of the sagittal plane, from the start
 
 
 def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
@@ -163,5 +179,6 @@ def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
         other_thigh_deg=_deg(compute_angle_between(rest.thigh, ref.other_thigh)),
         leg_forward_deg=_leg_forward(work, f) - ref.leg_forward_deg,
         trunk_deg=_deg(compute_angle_between(now.up, f.up)),
-        thigh_lateral_deg=abs(_thigh_lateral(work, f.left) - ref.thigh_lateral_deg),
+        thigh_lateral_deg=_leg_plane_tilt(work, f.left)
+        - (ref.thigh_lateral_deg if np.isfinite(ref.thigh_lateral_deg) else 0.0),
     )
