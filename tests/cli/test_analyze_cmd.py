@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.realdata import real_csv, require_real
 from typer.testing import CliRunner
 
 from hipcoach.cli.main import app
 from hipcoach.pose.landmark_csv import IMAGE_COLUMNS, read_landmark_csv, write_landmark_csv
-from tests.realdata import real_csv, require_real
 
 runner = CliRunner()
 
@@ -51,7 +51,7 @@ def test_json_report_for_a_landmark_file(real_landmarks: dict[str, Path], tmp_pa
 def test_video_with_annotation(tmp_path: Path) -> None:
     clip = require_real("heel_slide.mp4")
     out, video = tmp_path / "r.json", tmp_path / "annotated.mp4"
-    code, stdout, stderr = invoke(
+    code, _, stderr = invoke(
         "analyze", str(clip), "-e", "heel_slide", "--json", str(out), "--annotate", str(video)
     )
     assert code == 0, stderr
