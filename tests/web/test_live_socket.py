@@ -37,7 +37,7 @@ def _replay_landmarks(ws: object, series: PoseSeries) -> list[dict]:
     return results
 
 
-def test_landmark_mode_counts_the_real_rep_and_cues_it(
+def test_landmark_mode_counts_the_real_rep(
     make_client: Callable[..., TestClient], leg_lift_series: PoseSeries
 ) -> None:
     client = make_client()
@@ -55,10 +55,25 @@ def test_landmark_mode_counts_the_real_rep_and_cues_it(
     assert all(r["pose"] is None for r in results), "landmark clients already have their pose"
     events = [e for r in results for e in r["events"]]
     assert [e["rep"]["index"] for e in events if e["type"] == "rep"] == [1]
-    shown = [r["cue"] for r in results if r["cue"]]
-    assert shown and shown[0]["cue"] in {e["cue"] for e in events if e["type"] == "cue"}
+    raised = {e["cue"] for e in events if e["type"] == "cue"}
+    assert {r["cue"]["cue"] for r in results if r["cue"]} <= raised
     assert end["type"] == "set_end" and end["interrupted"] is False
     assert end["report"]["rep_count"] == 1 and end["report"]["side"] == "left"
+
+
+def test_a_leg_lift_under_the_clamshell_coach_is_told_to_keep_the_feet_together(
+    make_client: Callable[..., TestClient], leg_lift_series: PoseSeries
+) -> None:
+    """The real clip lifts a straight leg: the feet part, which a clamshell must not do."""
+    client = make_client()
+    with client.websocket_connect(WS_URL) as ws:
+        ws.send_json({"type": "start", "exercise": "clamshell", "mode": "landmarks"})
+        ws.receive_json()
+        results = _replay_landmarks(ws, leg_lift_series)
+    shown = [r["cue"] for r in results if r["cue"]]
+    assert results[-1]["rep_count"] == 1
+    assert "feet_apart" in [c["cue"] for c in shown]
+    assert any("feet together" in c["message"] for c in shown)
 
 
 def test_frame_mode_decodes_jpeg_and_answers_with_the_pose(

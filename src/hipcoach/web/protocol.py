@@ -114,6 +114,18 @@ def _number(value: object, column: str) -> float:
         ) from None
 
 
+_NUMBER_TYPES = (int, float, type(None))
+
+
+def _numbers(data: dict[str, Any], columns: list[str]) -> np.ndarray:
+    """The values of `columns` as floats (None or missing -> NaN). A fast path for
+    well-formed messages (50 clients x 30 messages/s); the slow path names the bad key."""
+    raw = [data.get(c) for c in columns]
+    if all(type(v) in _NUMBER_TYPES for v in raw):
+        return np.array(raw, dtype=float)
+    return np.array([_number(v, c) for v, c in zip(raw, columns, strict=True)], dtype=float)
+
+
 def parse_landmark_message(
     data: dict[str, Any], image_size: tuple[int, int] | None = None
 ) -> tuple[PoseFrame | None, float]:
@@ -128,16 +140,14 @@ def parse_landmark_message(
     t = _number(data["t"], "t")
     if not math.isfinite(t):
         raise ProtocolError("landmark message: `t` must be a finite number of seconds")
-    values = np.array([_number(data.get(c), c) for c in IMAGE_COLUMNS], dtype=float)
-    arr = values.reshape(N_LANDMARKS, 4)
+    arr = _numbers(data, IMAGE_COLUMNS).reshape(N_LANDMARKS, 4)
     image = arr[:, :3]
     if not np.isfinite(image[:, :2]).any():
         return None, t
     visibility = np.nan_to_num(arr[:, 3], nan=0.0)
     world = None
     if any(c in data for c in WORLD_COLUMNS[:3]):
-        w = np.array([_number(data.get(c), c) for c in WORLD_COLUMNS], dtype=float)
-        world = w.reshape(N_LANDMARKS, 3)
+        world = _numbers(data, WORLD_COLUMNS).reshape(N_LANDMARKS, 3)
     frame = PoseFrame(
         t=t, image=image.copy(), visibility=visibility, world=world, image_size=image_size
     )
