@@ -104,6 +104,7 @@
     } else if (msg.type === "set_end") {
       st.report = msg.report;
       st.interrupted = msg.interrupted;
+      status("Set finished: " + msg.report.rep_count + " rep(s).");
       for (const e of msg.events) onEvent(e);
     } else if (msg.type === "error") {
       if (msg.fatal) notice(msg.message);
@@ -283,7 +284,9 @@
         link.hidden = false;
       }
       setState("resting");
+      status("Resting. Start the next set when the rest is over, if you like.");
       startRest(cfg.dosage.rest_s);
+      tick();
       $("start-button").textContent = "Start the next set";
     } catch (err) {
       $("save-status").textContent = "Not saved: " + err.message;
