@@ -177,15 +177,23 @@ def test_holds_shorter_than_the_target_beyond_doubt_are_all_too_short() -> None:
     assert not any(r.cues for r in truth.reps)
 
 
-def test_compensated_last_reps_imply_isolation_lost() -> None:
-    _, truth = generate(
-        Scenario("clamshell", n_reps=8, compensations={"feet_apart": [6, 8]}, seed=1)
-    )
-    assert "isolation_lost" in truth.set_cues
-    _, truth = generate(
-        Scenario("clamshell", n_reps=8, compensations={"feet_apart": [3, 8]}, seed=1)
-    )
-    assert "isolation_lost" not in truth.set_cues
+@pytest.mark.parametrize(
+    ("exercise", "comps", "implied"),
+    [
+        ("clamshell", {"feet_apart": [6, 8]}, True),  # two of reps 6-8 after clean reps
+        ("clamshell", {"feet_apart": [2, 4]}, True),  # two of reps 2-4 after a clean rep 1
+        ("clamshell", {"feet_apart": [2, 8], "bottom_leg_moves": [5]}, False),
+        ("clamshell", {"range_too_big": [2, 3]}, True),  # normal reps later look collapsed
+        ("clamshell", {"range_too_big": [5]}, False),
+        ("standing_knee_lift", {"hold_too_short": [5, 6]}, False),  # not a compensation
+    ],
+)
+def test_the_isolation_rule_is_read_live_after_every_rep(
+    exercise: str, comps: dict[str, list[int]], implied: bool
+) -> None:
+    hold = SPECS[exercise].target_hold_s
+    _, truth = generate(Scenario(exercise, n_reps=8, compensations=comps, hold_s=hold, seed=1))
+    assert ("isolation_lost" in truth.set_cues) is implied
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,7 @@ def test_the_default_suite_injects_every_cue_on_many_reps() -> None:
             counts[cue] = counts.get(cue, 0) + len(reps)
     every_cue = {cue for spec in SPECS.values() for cue in spec.rep_cues}
     assert set(counts) == every_cue
-    assert min(counts.values()) >= 30, counts
+    assert min(counts.values()) >= 25, counts
 
 
 def test_every_set_fault_and_tempo_is_present(suite: list) -> None:
@@ -74,16 +74,19 @@ def test_suite_scenarios_are_valid_unique_and_deterministic(suite: list) -> None
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_compensations_leave_the_first_rep_and_most_of_the_last_three_clean(seed: int) -> None:
+def test_compensations_are_spread_so_isolation_is_never_implied(seed: int) -> None:
     rng = np.random.default_rng(seed)
     spec = list(SPECS.values())[seed % len(SPECS)]
-    for n_reps in (6, 12, 16):
+    for n_reps in (6, 10, 16):
         comps = assign_compensations(spec, n_reps, rng)
-        per_rep = [sum(r in reps for reps in comps.values()) for r in range(1, n_reps + 1)]
-        assert per_rep[0] == 0
-        assert max(per_rep) <= 1
-        assert sum(per_rep[-3:]) <= 1
-        assert per_rep[1:-3].count(0) >= 1
+        per_rep = [[c for c, reps in comps.items() if r in reps] for r in range(1, n_reps + 1)]
+        assert not per_rep[0]
+        for k in range(n_reps - 2):
+            assert sum(bool(cues) for cues in per_rep[k : k + 3]) <= 1
+        for rep, cues in enumerate(per_rep, start=1):
+            assert len(cues) <= 2
+            assert set(cues) != {"pelvis_rolls_back", "hips_not_stacked"}
+            assert "range_too_big" not in cues or rep > 3
 
 
 def test_a_sample_of_suite_sets_generates_with_matching_truths(suite: list) -> None:

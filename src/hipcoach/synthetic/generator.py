@@ -121,13 +121,23 @@ def _body_motion(
     return Dofs(tremor=tremor, **tracks)
 
 
-def _implied_isolation(reps: list[TrueRep]) -> bool:
-    """The catalogue's rule: at least 2 of the last 3 reps carry a cue after cleaner reps."""
-    if len(reps) < 4:
-        return False
-    last = sum(bool(r.cues) for r in reps[-3:])
-    earlier = reps[:-3]
-    return last >= 2 and sum(bool(r.cues) for r in earlier) / len(earlier) < last / 3
+NOT_COMPENSATIONS = frozenset({"range_too_big", "hold_too_short"})
+"""Rep cues that describe the movement rather than another muscle helping."""
+
+
+def implied_isolation(reps: list[TrueRep]) -> bool:
+    """The catalogue's `isolation_lost` rule read live, after every rep: two of the last
+    three reps carry a compensation cue while the earlier reps were cleaner, or (from six
+    reps on) the last three reps' median range fell under half the first three's."""
+    flagged = [bool(r.cues - NOT_COMPENSATIONS) for r in reps]
+    ranges = [r.amplitude_deg for r in reps]
+    for k in range(4, len(reps) + 1):
+        window, earlier = flagged[k - 3 : k], flagged[: k - 3]
+        if sum(window) >= 2 and sum(earlier) / len(earlier) < sum(window) / 3:
+            return True
+        if k >= 6 and np.median(ranges[k - 3 : k]) < 0.5 * np.median(ranges[:3]):
+            return True
+    return False
 
 
 def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
@@ -206,7 +216,7 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
         for plan, peak in zip(schedule.reps, peaks, strict=True)
     ]
     set_cues = set(scenario.set_faults)
-    if _implied_isolation(reps):
+    if implied_isolation(reps):
         set_cues.add("isolation_lost")
     truth = GroundTruth(
         side=side,

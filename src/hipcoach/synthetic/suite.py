@@ -1,8 +1,9 @@
 """The benchmark suite: every exercise, variation, side and view, every compensation
 injected on some reps and absent on others, fast, slow and held reps, and every set fault.
 
-Compensation sets keep at most one compensated rep among the last three, so none of them
-amounts to `isolation_lost` under the catalogue's rule; the first rep is always clean.
+Compensation sets never have two compensated reps among any three in a row, nor an
+oversized rep among the first three, so none of them amounts to `isolation_lost` however
+the rule is read; the first rep is always clean.
 """
 
 from __future__ import annotations
@@ -54,22 +55,52 @@ def _reps(spec: ExerciseSpec, tempo: Tempo) -> int:
     return min(tempo.n_reps, HOLD_EXERCISE_REPS) if spec.has_hold else tempo.n_reps
 
 
+SPACING = 3
+"""Compensated reps are at least this far apart: no 3 consecutive reps hold two of them,
+so no reading of the isolation rule (see `generator.implied_isolation`) can fire."""
+CONFLICTS = frozenset({frozenset({"pelvis_rolls_back", "hips_not_stacked"})})
+"""Cue pairs never put on the same rep: both turn the pelvis."""
+NOT_EARLY = "range_too_big"
+"""Never on reps 1-3: a big early rep would make the later, normal ones look collapsed."""
+
+
+def compensated_reps(n_reps: int, rng: np.random.Generator) -> list[int]:
+    """Rep indices that carry compensations: never the first, at least `SPACING` apart."""
+    reps: list[int] = []
+    rep = int(rng.integers(2, 4))
+    while rep <= n_reps:
+        reps.append(rep)
+        rep += SPACING + int(rng.random() < 0.25)
+    return reps
+
+
 def assign_compensations(
     spec: ExerciseSpec, n_reps: int, rng: np.random.Generator
 ) -> dict[str, list[int]]:
-    """Spread the exercise's rep cues over the set: rep 1 clean, at most one of the last
-    three reps compensated, at least one clean rep in the middle, one cue per rep."""
-    middle = list(range(2, n_reps - 2))
-    slots = [int(r) for r in rng.permutation(middle)][: max(0, len(middle) - 1)]
-    if rng.random() < 0.7:
-        slots.append(int(rng.integers(n_reps - 2, n_reps + 1)))
+    """Spread the exercise's rep cues over the set (see `compensated_reps`): each
+    compensated rep carries one cue, or two that do not conflict, cycling through the
+    exercise's cues in a shuffled order."""
     # a too-short hold is the cheapest rep to record (no 5 s hold), so it gets two shares
     weighted = [*spec.rep_cues, *(c for c in spec.rep_cues if c == "hold_too_short")]
-    cues = [str(c) for c in rng.permutation(weighted)]
+    queue: list[str] = []
     out: dict[str, list[int]] = {}
-    for k, rep in enumerate(slots):
-        out.setdefault(cues[k % len(cues)], []).append(rep)
-    return {cue: sorted(reps) for cue, reps in out.items()}
+    for rep in compensated_reps(n_reps, rng):
+        wanted = 1 + int(rng.random() < 0.7)
+        chosen: list[str] = []
+        for _ in range(3 * len(weighted)):
+            if len(chosen) == wanted:
+                break
+            if not queue:
+                queue = [str(c) for c in rng.permutation(weighted)]
+            cue = queue.pop(0)
+            clash = any(frozenset({cue, c}) in CONFLICTS for c in chosen)
+            if cue in chosen or clash or (cue == NOT_EARLY and rep <= 3):
+                queue.append(cue)  # keep it for a later rep
+                continue
+            chosen.append(cue)
+        for cue in chosen:
+            out.setdefault(cue, []).append(rep)
+    return out
 
 
 def _cases() -> list[tuple[str, str | None, str, str]]:
