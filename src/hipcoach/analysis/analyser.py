@@ -182,7 +182,7 @@ class SetAnalyser:
         self, track: LegTrack, window: RepWindow, t: float, events: list[Event]
     ) -> None:
         if not self._locked:
-            best = max(self._tracks, key=lambda tr: tr.counter.max_excursion)
+            best = max(self._tracks, key=lambda tr: tr.motion_score())
             self._tracks = [best]
             self._locked = True
             self.side = best.side

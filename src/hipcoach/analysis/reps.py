@@ -38,6 +38,7 @@ class RepCounter:
     exit_fraction: float = 0.35
     rest_drift_per_s: float = 0.3
     rest_fall_s: float = 0.25
+    rearm_follow_s: float = 1.0
     hold_tolerance_fraction: float = 0.2
     phase: Phase = Phase.rest
     rest_level: float | None = None
@@ -81,6 +82,12 @@ class RepCounter:
             x -= step * x
         elif x < 0.5 * self.enter_deg:
             self.rest_level += min(x, self.rest_drift_per_s * dt * x)
+        elif not self._armed and dt > 0:
+            # Back from a rep but resting higher than before: the rest level was too low
+            # (or the start posture shifted). Follow the new rest within about a second.
+            step = min(1.0, dt / self.rearm_follow_s)
+            self.rest_level += step * x
+            x -= step * x
         if x < 0.3 * self.enter_deg:
             self._last_rest_t = t
         if x < 0.5 * self.enter_deg:
@@ -95,6 +102,9 @@ class RepCounter:
 
     def _update_moving(self, x: float, t: float) -> RepWindow | None:
         self._samples.append((t, x))
+        split = self._valley_split()
+        if split is not None:
+            return split
         if x >= self.exit_deg:
             return None
         samples = self._samples
@@ -104,17 +114,46 @@ class RepCounter:
         self._samples = []
         start = self._last_rest_t
         self._last_rest_t = t
+        return self._window(samples, start, t)
+
+    def _window(
+        self, samples: list[tuple[float, float]], start: float, end: float
+    ) -> RepWindow | None:
         peak_t, peak = max(samples, key=lambda p: p[1])
-        moving_s = t - samples[0][0]
-        if t - start < self.min_dwell_s or moving_s < self.min_moving_s or peak < self.enter_deg:
+        moving_s = end - samples[0][0]
+        if end - start < self.min_dwell_s or moving_s < self.min_moving_s:
+            return None
+        if peak < self.enter_deg:
             return None
         return RepWindow(
             start_s=start,
             peak_s=peak_t,
-            end_s=t,
+            end_s=end,
             range_deg=peak,
             hold_s=self._hold_duration(samples, peak),
         )
+
+    def _valley_split(self) -> RepWindow | None:
+        """Two reps run together because the rest level was set too low (the set began
+        mid-movement): a deep valley followed by a fresh rise ends the first rep at the
+        valley and raises the rest level to it."""
+        samples = self._samples
+        peak_i = max(range(len(samples)), key=lambda i: samples[i][1])
+        after = samples[peak_i:]
+        if len(after) < 3:
+            return None
+        valley_i = peak_i + min(range(len(after)), key=lambda i: after[i][1])
+        peak, valley, now = samples[peak_i][1], samples[valley_i][1], samples[-1][1]
+        deep = peak - valley >= max(self.enter_deg, 0.5 * peak)
+        if not (deep and now - valley >= self.enter_deg and valley_i < len(samples) - 1):
+            return None
+        valley_t = samples[valley_i][0]
+        rep = self._window(samples[: valley_i + 1], self._last_rest_t, valley_t)
+        assert self.rest_level is not None
+        self.rest_level += valley
+        self._samples = [(t, x - valley) for t, x in samples[valley_i:]]
+        self._last_rest_t = valley_t
+        return rep
 
     def _hold_duration(self, samples: list[tuple[float, float]], peak: float) -> float:
         """Time spent near the top of the rep (seconds).

@@ -26,22 +26,24 @@ COMPENSATION_CUES = frozenset(
 
 
 def detect_isolation_lost(reps: list[RepReport], range_ratio: float) -> bool:
-    """True when the last reps lost the isolation the earlier ones had.
+    """True when the last reps lost the isolation the first ones had.
 
-    Either two of the last three reps carry a compensation cue while the set began with
-    at least two clean reps, or the last three reps' median range fell below `range_ratio`
-    of the first three reps' median (needs six reps).
+    Either the last three reps' median range fell below `range_ratio` of the first three
+    reps' median (six reps or more: the movement is collapsing), or one compensation
+    cue appears on each of the last three reps after the first two were free of it (five
+    reps or more: another muscle group has taken over).
     """
-    if len(reps) < 5:
-        return False
-    flagged = [bool(COMPENSATION_CUES.intersection(r.cues)) for r in reps]
-    early_clean = sum(1 for f in flagged[:-3] if not f)
-    if sum(flagged[-3:]) >= 2 and early_clean >= 2 and not any(flagged[:2]):
-        return True
     if len(reps) >= 6:
         first = float(np.median([r.range_deg for r in reps[:3]]))
         last = float(np.median([r.range_deg for r in reps[-3:]]))
-        return first > 0 and last < range_ratio * first
+        if first > 0 and last < range_ratio * first:
+            return True
+    if len(reps) >= 5:
+        persistent = set(COMPENSATION_CUES)
+        for rep in reps[-3:]:
+            persistent &= set(rep.cues)
+        early = {c for rep in reps[:2] for c in rep.cues}
+        return bool(persistent - early)
     return False
 
 

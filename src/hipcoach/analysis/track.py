@@ -34,6 +34,9 @@ class LegTrack:
     measures: dict[str, SustainedMax] = field(default_factory=dict)
     last_seen_t: float | None = None
     _recent_raw: list[float] = field(default_factory=list)
+    _history: list[float] = field(default_factory=list)
+    frames_seen: int = 0
+    frames_measured: int = 0
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
@@ -51,8 +54,18 @@ class LegTrack:
             names += [f"{o}_knee", f"{o}_ankle"]
         return names
 
+    def motion_score(self) -> float:
+        """How clearly this leg has been moving: the robust range of its signal (5th to
+        95th percentile, so glitches do not count) times the share of frames in which it
+        could be measured (a half-hidden far leg rarely wins)."""
+        if len(self._history) < 5 or self.frames_seen == 0:
+            return 0.0
+        low, high = np.percentile(self._history, [5, 95])
+        return float(high - low) * self.frames_measured / self.frames_seen
+
     def visible(self, visibility: FloatArray) -> tuple[bool, bool]:
         """(can measure this leg's signal, can see the other leg)."""
+        self.frames_seen += 1
         core = bool((visibility[self._core] >= VISIBLE).all())
         work = bool((visibility[self._work] >= VISIBLE).all())
         other = bool((visibility[self._other] >= VISIBLE_OTHER_LEG).all())
@@ -70,6 +83,9 @@ class LegTrack:
         self._recent_raw = [*self._recent_raw[-2:], raw]
         despiked = sorted(self._recent_raw)[len(self._recent_raw) // 2]
         value = float(self.smoother.update(np.array([despiked]), t)[0])
+        self.frames_measured += 1
+        if len(self._history) < 3000:
+            self._history.append(value)
         window = self.counter.update(value, t)
         if self.counter.phase is Phase.moving or window is not None:
             self._accumulate(points, other_visible)
