@@ -55,12 +55,15 @@ class LegTrack:
         return names
 
     def motion_score(self) -> float:
-        """How clearly this leg has been moving: the robust range of its signal (5th to
-        95th percentile, so glitches do not count) times the share of frames in which it
+        """How clearly this leg has been moving: the robust range of its averaged signal
+        (5th to 95th percentile, so glitches do not count) times the share of frames in which it
         could be measured (a half-hidden far leg rarely wins)."""
-        if len(self._history) < 5 or self.frames_seen == 0:
+        if len(self._history) < 15 or self.frames_seen == 0:
             return 0.0
-        low, high = np.percentile(self._history, [5, 95])
+        # Half a second of averaging first: landmark noise on a half-hidden leg is fast,
+        # a rep is slow.
+        calm = np.convolve(self._history, np.ones(15) / 15, mode="valid")
+        low, high = np.percentile(calm, [5, 95])
         return float(high - low) * self.frames_measured / self.frames_seen
 
     def visible(self, visibility: FloatArray) -> tuple[bool, bool]:
