@@ -50,7 +50,13 @@ def _serve(port: int, data_dir: str) -> None:
     from hipcoach.web.app import create_app
 
     settings = Settings(data_dir=Path(data_dir), database_url=f"sqlite:///{data_dir}/bench.db")
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=False,  # as `hipcoach serve` runs it
+    )
 
 
 def _start_server(data_dir: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -98,6 +104,15 @@ def _load_clip() -> tuple[list[bytes], list[Any]]:
     return jpegs, poses
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentiles(values: list[float]) -> tuple[float, float]:
     if not values:
         return float("nan"), float("nan")
@@ -111,7 +126,7 @@ async def _frame_client(
 
     from hipcoach.web.protocol import encode_binary_frame
 
-    async with connect(url, max_size=2**22) as ws:
+    async with connect(url, max_size=2**22, compression=None) as ws:
         await ws.send(json.dumps({"type": "start", "exercise": "side_lying_leg_lift"}))
         json.loads(await ws.recv())
         start = time.perf_counter()
@@ -135,7 +150,7 @@ async def _landmark_client(
     from websockets.asyncio.client import connect
 
     await asyncio.sleep(offset)  # spread the clients over one send period
-    async with connect(url) as ws:
+    async with connect(url, compression=None) as ws:
         await ws.send(
             json.dumps(
                 {
@@ -174,6 +189,14 @@ def _landmark_texts(poses: list[Any]) -> list[str]:
     return texts
 
 
+def _cpu_share(before: float | None, after: float | None, messages: int) -> str:
+    """The server process's CPU use: share of one core, and per message."""
+    if before is None or after is None or not messages:
+        return ""
+    used = after - before
+    return f"{100 * used / LANDMARK_SECONDS:.0f}% of a core, {1e6 * used / messages:.0f} us/msg"
+
+
 def _frame_rows(url: str, jpegs: list[bytes]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for clients in (1, 3):
@@ -204,7 +227,7 @@ def _frame_rows(url: str, jpegs: list[bytes]) -> list[dict[str, object]]:
 
 
 def _landmark_row(
-    url: str, texts: list[str], camera_jpegs: list[bytes] | None = None
+    url: str, texts: list[str], server_pid: int, camera_jpegs: list[bytes] | None = None
 ) -> dict[str, object]:
     """50 landmark clients; with `camera_jpegs`, one camera client runs alongside them."""
     out: dict[str, list[float]] = {"server": [], "rtt": [], "sent": []}
@@ -220,7 +243,9 @@ def _landmark_row(
             jobs.append(_frame_client(url, camera_jpegs, LANDMARK_SECONDS, camera))
         await asyncio.gather(*jobs)
 
+    cpu_before = _cpu_seconds(server_pid)
     asyncio.run(run())
+    cpu_after = _cpu_seconds(server_pid)
     r50, r95 = _percentiles(out["rtt"])
     s50, s95 = _percentiles(out["server"])
     rate = sum(out["sent"]) / LANDMARK_SECONDS / LANDMARK_CLIENTS
@@ -236,6 +261,7 @@ def _landmark_row(
         "p50 ms": round(r50, 1),
         "p95 ms": round(r95, 1),
         "round trip p50/p95 ms": f"server {s50:.2f} / {s95:.2f}",
+        "server CPU": _cpu_share(cpu_before, cpu_after, len(out["rtt"])),
         "target": "p95 <= 20 ms at 30/s each",
         "met": "yes" if r95 <= 20 and rate >= 0.95 * LANDMARK_RATE_HZ else "NO",
     }
@@ -254,8 +280,8 @@ def run_web_bench() -> list[dict[str, object]]:
         try:
             rows = _frame_rows(url, jpegs)
             texts = _landmark_texts(poses)
-            rows.append(_landmark_row(url, texts))
-            rows.append(_landmark_row(url, texts, camera_jpegs=jpegs))
+            rows.append(_landmark_row(url, texts, server.pid))
+            rows.append(_landmark_row(url, texts, server.pid, camera_jpegs=jpegs))
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -50,6 +50,7 @@ def test_serve_binds_loopback_by_default(started: dict[str, Any]) -> None:
     result = runner.invoke(app, ["serve", "--port", str(port)])
     assert result.exit_code == 0, result.output
     assert started["host"] == "127.0.0.1" and started["port"] == port
+    assert started["ws_per_message_deflate"] is False
     assert f"http://127.0.0.1:{port}" in result.output
 
 

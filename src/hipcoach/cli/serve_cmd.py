@@ -78,6 +78,9 @@ def serve(
         port=port,
         log_level="warning",
         ws_max_size=WS_MAX_BYTES,
+        # JPEG frames do not compress and landmark messages travel on a local network:
+        # per-message deflate would only cost CPU on every message.
+        ws_per_message_deflate=False,
         ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
         ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
     )

@@ -114,14 +114,14 @@ def _number(value: object, column: str) -> float:
         ) from None
 
 
-_NUMBER_TYPES = (int, float, type(None))
+_NUMBER_TYPES = frozenset({int, float, type(None)})
 
 
 def _numbers(data: dict[str, Any], columns: list[str]) -> np.ndarray:
     """The values of `columns` as floats (None or missing -> NaN). A fast path for
     well-formed messages (50 clients x 30 messages/s); the slow path names the bad key."""
     raw = [data.get(c) for c in columns]
-    if all(type(v) in _NUMBER_TYPES for v in raw):
+    if _NUMBER_TYPES.issuperset(map(type, raw)):
         return np.array(raw, dtype=float)
     return np.array([_number(v, c) for v, c in zip(raw, columns, strict=True)], dtype=float)
 
