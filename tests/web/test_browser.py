@@ -43,6 +43,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
+    "--disable-dev-shm-usage",  # CI containers often have a tiny /dev/shm
 ]
 
 
@@ -117,7 +118,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     )
     _onboard_someone(settings, dt.date.today())
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+    )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
