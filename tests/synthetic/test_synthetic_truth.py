@@ -151,6 +151,14 @@ def test_feet_apart_opens_the_ankle_gap_by_half_a_thigh_and_only_then() -> None:
             )
 
 
+def test_a_combination_that_parts_the_feet_is_refused() -> None:
+    comps = {"pelvis_rolls_back": [5], "range_too_big": [5]}
+    with pytest.raises(ScenarioError, match="cannot keep the feet together"):
+        generate(
+            _scenario("clamshell", variation="knees_tucked", n_reps=6, compensations=comps, seed=19)
+        )
+
+
 def test_range_too_big_reps_open_45_to_55_degrees_and_the_rest_stay_small() -> None:
     series, truth = generate(
         _scenario("clamshell", n_reps=6, compensations={"range_too_big": [2, 5]})

@@ -26,8 +26,14 @@ from hipcoach.synthetic.noise import (
     visibility,
 )
 from hipcoach.synthetic.poses import Dofs, pose_body
-from hipcoach.synthetic.scenario import GroundTruth, Scenario, TrueRep, validate_scenario
-from hipcoach.synthetic.signals import stack_points
+from hipcoach.synthetic.scenario import (
+    GroundTruth,
+    Scenario,
+    ScenarioError,
+    TrueRep,
+    validate_scenario,
+)
+from hipcoach.synthetic.signals import ankle_gap, stack_points
 from hipcoach.synthetic.solver import PeakSolution, PeakSolver, make_base_pose
 from hipcoach.synthetic.specs import (
     SHAKING_AMPLITUDE,
@@ -62,7 +68,8 @@ TREMOR_DIRECTIONS = (
 def _dof_tracks(
     t: Array, schedule: Schedule, peaks: list[PeakSolution], rest: dict[str, float]
 ) -> dict[str, Array]:
-    """Every scalar DOF over time: rest value, plus each rep's peak change times its progress."""
+    """Every scalar DOF over time: rest value, plus each rep's peak change times its
+    progress (the clamshell's foot rotation follows its solved curve instead)."""
     s, which = rep_envelope(t, schedule.reps)
     names = [f.name for f in fields(Dofs) if f.name != "tremor"]
     tracks: dict[str, Array] = {}
@@ -70,6 +77,10 @@ def _dof_tracks(
         base = rest.get(name, 0.0)
         delta = np.array([p.values.get(name, 0.0) - base for p in peaks] + [0.0])
         tracks[name] = base + delta[which] * s
+    for k, peak in enumerate(peaks):
+        if peak.feet_lift is not None:
+            inside = which == k
+            tracks["feet_lift"][inside] = np.interp(s[inside], *peak.feet_lift)
     return tracks
 
 
@@ -140,6 +151,26 @@ def implied_isolation(reps: list[TrueRep]) -> bool:
     return False
 
 
+STACKED_FEET_TOLERANCE = 0.1
+"""Largest ankle-gap change (thigh lengths) a rep without `feet_apart` may show."""
+
+
+def _check_feet_stay_stacked(points: Array, t: Array, schedule: Schedule, thigh: float) -> None:
+    """ScenarioError when a rep that should keep the feet together cannot: some clamshell
+    combinations (a big opening with the pelvis rolled back and the knees tucked) force the
+    top foot off the bottom one, which would make the truth ambiguous."""
+    gap = ankle_gap(points) / thigh
+    rest = gap[np.searchsorted(t, schedule.reps[0].start_s) - 1]
+    for rep in schedule.reps:
+        inside = (t >= rep.start_s) & (t <= rep.end_s)
+        drift = float(np.max(np.abs(gap[inside] - rest), initial=0.0))
+        if "feet_apart" not in rep.cues and drift > STACKED_FEET_TOLERANCE:
+            raise ScenarioError(
+                f"clamshell rep {rep.index}: {' + '.join(sorted(rep.cues))} cannot keep the "
+                f"feet together (they part by {drift:.2f} thigh lengths); inject them apart"
+            )
+
+
 def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
     """A MediaPipe-like pose series of the scenario's set and the exact answers for it.
 
@@ -157,6 +188,8 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
     dofs = _body_motion(scenario, spec, t, schedule, solver, peaks, rng)
 
     points = pose_body(spec, base, dofs, dims)
+    if spec.id == "clamshell":
+        _check_feet_stay_stacked(stack_points(points), t, schedule, dims.thigh)
     side = scenario.working_side
     if side == "right":
         points = mirror_points(points)

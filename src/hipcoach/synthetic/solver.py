@@ -100,6 +100,9 @@ class PeakSolution:
     """DOF name -> value at the rep's peak (no sway or tremor)."""
     amplitude: float
     """The primary signal's excursion at the peak, degrees (positive)."""
+    feet_lift: tuple[Array, Array] | None = None
+    """(progress, rotation) samples over the rep: the top foot's rotation about the thigh
+    (deg) that keeps the ankle gap on target all the way, not only at the peak."""
 
 
 class PeakSolver:
@@ -135,13 +138,30 @@ class PeakSolver:
         for cue in spec.adds_to_range:
             if cue in rep.sizes:
                 values[CUE_DOF[cue]] = rep.sizes[cue]
+        curve = None
         if spec.id == "clamshell" and GAP_MOVERS & set(rep.sizes):
-            lift = rep.sizes.get("feet_apart", 0.0) * self.dims.thigh
-
-            def gap(xs: Array) -> Array:
-                return ankle_gap(self._pose(values, len(xs), feet_lift=xs)) - self.rest_gap
-
-            values["feet_lift"] = solve_scalar(gap, lift, 40.0 if lift else 0.0, -90.0, 90.0)
+            curve = self._feet_lift_curve(values, rep.sizes.get("feet_apart", 0.0))
+            values["feet_lift"] = float(curve[1][-1])
         peak = self._pose(values, 1)
         amplitude = abs(float(primary_signal(spec.signal, peak, "left")[0]) - self.rest_signal)
-        return PeakSolution(values, amplitude)
+        return PeakSolution(values, amplitude, curve)
+
+    def _feet_lift_curve(self, peak: dict[str, float], lift: float) -> tuple[Array, Array]:
+        """Every DOF moves in proportion to the rep's progress; at each progress sample,
+        solve the foot rotation that puts the ankle gap at rest gap + progress x lift."""
+        progress = np.linspace(0.0, 1.0, 11)
+        rotations = np.zeros_like(progress)
+        for k, p in enumerate(progress[1:], start=1):
+            values = {
+                name: self.rest.get(name, 0.0) + p * (v - self.rest.get(name, 0.0))
+                for name, v in peak.items()
+                if name != "feet_lift"
+            }
+
+            def gap(xs: Array, values: dict[str, float] = values) -> Array:
+                return ankle_gap(self._pose(values, len(xs), feet_lift=xs)) - self.rest_gap
+
+            target = p * lift * self.dims.thigh
+            guess = rotations[k - 1] + (10.0 if lift else 0.0)
+            rotations[k] = solve_scalar(gap, target, guess, -90.0, 90.0)
+        return progress, rotations

@@ -58,8 +58,16 @@ def _reps(spec: ExerciseSpec, tempo: Tempo) -> int:
 SPACING = 3
 """Compensated reps are at least this far apart: no 3 consecutive reps hold two of them,
 so no reading of the isolation rule (see `generator.implied_isolation`) can fire."""
-CONFLICTS = frozenset({frozenset({"pelvis_rolls_back", "hips_not_stacked"})})
-"""Cue pairs never put on the same rep: both turn the pelvis."""
+CONFLICTS = frozenset(
+    {
+        frozenset({"pelvis_rolls_back", "hips_not_stacked"}),
+        frozenset({"pelvis_rolls_back", "leg_drifts_forward"}),
+        frozenset({"pelvis_rolls_back", "range_too_big"}),
+    }
+)
+"""Cue pairs never put on the same rep. Both turn the pelvis; or the roll carries the
+drifting leg backwards, so the drift differs against the pelvis and against the trunk; or
+a big opening with the pelvis rolled forces the feet apart (knees tucked)."""
 NOT_EARLY = "range_too_big"
 """Never on reps 1-3: a big early rep would make the later, normal ones look collapsed."""
 
