@@ -59,10 +59,9 @@ SETTLE_OFFSETS = {
 """Besides the working joint (1.5x the rep range), what moves while getting into position."""
 SETTLE_PRIMARY = 1.5
 HIDDEN_FRACTION = (0.75, 0.85)
-TREMOR_DIRECTIONS = (
-    np.array([0.3, 0.9, 0.3]) / np.linalg.norm([0.3, 0.9, 0.3]),
-    np.array([0.8, -0.2, 0.5]),
-)
+TREMOR_DIRECTIONS = (np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0]))
+"""The knee shakes sideways and forwards-backwards with equal amplitude, so every camera
+view sees at least one full component (a side camera cannot see the sideways one)."""
 
 
 def _dof_tracks(
@@ -87,7 +86,8 @@ def _dof_tracks(
 def _tremor(
     t: Array, schedule: Schedule, dims: BodyDims, rng: np.random.Generator, on: bool
 ) -> Array:
-    """(time, 3) knee tremor over the last reps: 6-10 Hz, 3-4 % of thigh length."""
+    """(time, 3) knee tremor over the last reps: 6-10 Hz, 3-4 % of thigh length along
+    each of two directions."""
     freq = rng.uniform(*SHAKING_FREQ_HZ)
     amplitude = rng.uniform(*SHAKING_AMPLITUDE) * dims.thigh
     phase = rng.uniform(0, 2 * np.pi, 2)
@@ -99,7 +99,7 @@ def _tremor(
     f = freq + 0.4 * np.sin(2 * np.pi * 0.3 * t)
     cycles = np.concatenate([[0.0], np.cumsum(np.diff(t) * (f[1:] + f[:-1]) / 2)])
     main = np.sin(2 * np.pi * cycles + phase[0])
-    second = 0.3 * np.sin(2 * np.pi * 1.07 * cycles + phase[1])
+    second = np.sin(2 * np.pi * 1.07 * cycles + phase[1])
     return (
         amplitude
         * ramp[:, None]
