@@ -32,12 +32,12 @@ from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
 from hipcoach.exercises.schema import CheckSpec, Exercise
 from hipcoach.features.body import Space, compute_body_frame, extract_points, select_space
-from hipcoach.features.geometry import compute_angle_between
+from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.measures import build_reference, snapshot_posture
-from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
+from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 
 CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
-REFERENCE_REFRESH_DEG = 3.0
+REFRESH_EVERY_S = 0.25
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -79,6 +79,10 @@ class SetAnalyser:
         self._tremor = TremorMeter()
         self._view_ok = True
         self._first_t: float | None = None
+        self._refreshed_t = -1.0
+        # Landmarks low-passed at ~1 Hz for the compensation measures (a fault is held for
+        # a good part of a rep; landmark jitter is fast).
+        self._calm = OneEuroFilter(N_LANDMARKS * 3, min_cutoff_hz=1.0, beta=0.0)
         self._last_t = 0.0
         self._image_scale = np.array([1.0, 1.0])
 
@@ -122,18 +126,13 @@ class SetAnalyser:
         if self.reps or any(tr.counter.phase is Phase.moving for tr in self._tracks):
             return
         frame = compute_body_frame(points)
-        if not self._settle.add(t, frame, points):
+        if not self._settle.add(t, frame, points) or t - self._refreshed_t < REFRESH_EVERY_S:
             return
-        reference = self._tracks[0].reference.frame
-        turned = max(
-            float(compute_angle_between(frame.up, reference.up)),
-            float(compute_angle_between(frame.left, reference.left)),
-        )
-        if turned > REFERENCE_REFRESH_DEG:
-            still = self._settle.points()
-            for track in self._tracks:
-                snapshots = [snapshot_posture(p, track.side) for p in still]
-                track.reference = build_reference(snapshots, track.side)
+        self._refreshed_t = t
+        still = self._settle.points()
+        for track in self._tracks:
+            snapshots = [snapshot_posture(p, track.side) for p in still]
+            track.reference = build_reference(snapshots, track.side)
 
     def _settle_step(
         self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
@@ -159,6 +158,7 @@ class SetAnalyser:
     def _count_step(
         self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
     ) -> None:
+        calm = self._calm.update(points.reshape(-1), t).reshape(points.shape)
         moving = False
         any_visible = False
         for track in list(self._tracks):
@@ -167,7 +167,7 @@ class SetAnalyser:
                 track.pause(t)
                 continue
             any_visible = True
-            window = track.update(points, t, other_visible)
+            window = track.update(points, calm, t, other_visible)
             moving = moving or track.counter.phase.value == "moving"
             if window is not None:
                 self._finish_rep(track, window, t, events)

@@ -123,10 +123,10 @@ def _wrong_hip_angle(ref: Reference, variation: Variation | None, threshold: flo
 @dataclass
 class SustainedMax:
     """The highest level a measure held during a rep: the largest running mean over
-    `window` consecutive frames (about a quarter of a second at 30 fps), so one noisy
+    `window` consecutive frames (half a second at 30 fps), so one noisy
     frame, or a flicker of a few, never decides a cue."""
 
-    window: int = 7
+    window: int = 15
     _values: list[float] | None = None
 
     def add(self, value: float) -> None:

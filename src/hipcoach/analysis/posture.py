@@ -44,8 +44,8 @@ class SettleDetector:
     """Collects frames until the trunk has been still, in posture, for `hold_s` seconds."""
 
     posture: Posture
-    hold_s: float = 0.4
-    max_turn_deg: float = 8.0
+    hold_s: float = 0.7
+    max_turn_deg: float = 5.0
     _frames: deque[tuple[float, BodyFrame, FloatArray]] = field(default_factory=deque)
 
     def add(self, t: float, frame: BodyFrame, points: FloatArray) -> bool:

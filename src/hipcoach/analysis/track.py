@@ -75,7 +75,12 @@ class LegTrack:
         needs_other = self.exercise.primary_signal.name in BOTH_LEG_SIGNALS
         return core and work and (other or not needs_other), other
 
-    def update(self, points: FloatArray, t: float, other_visible: bool) -> RepWindow | None:
+    def update(
+        self, points: FloatArray, calm_points: FloatArray, t: float, other_visible: bool
+    ) -> RepWindow | None:
+        """Feed one frame. `points` drive the rep signal; `calm_points` (low-passed
+        landmarks) drive the compensation measures, whose unsigned angles would otherwise
+        be biased upwards by landmark noise."""
         spec = self.exercise.primary_signal
         raw = spec.direction * compute_signal(spec.name, points, self.side)
         if not np.isfinite(raw):
@@ -91,7 +96,7 @@ class LegTrack:
             self._history.append(value)
         window = self.counter.update(value, t)
         if self.counter.phase is Phase.moving or window is not None:
-            self._accumulate(points, other_visible)
+            self._accumulate(calm_points, other_visible)
         return window
 
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:

@@ -1,0 +1,118 @@
+"""The engine on synthetic sets with known answers: exact rep counts, and every cue firing
+on exactly the reps where its fault was injected (and nowhere on clean sets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hipcoach.analysis.offline import analyze_series
+from hipcoach.synthetic import Scenario, generate
+
+
+def analyse(scenario: Scenario):  # type: ignore[no-untyped-def]
+    series, truth = generate(scenario)
+    report = analyze_series(series, scenario.exercise, scenario.resolved_variation)
+    return report, truth
+
+
+CLEAN = [
+    ("clamshell", "standard", "front"),
+    ("clamshell", "knees_tucked", "foot_end"),
+    ("clamshell", "hips_extended", "front"),
+    ("side_lying_leg_lift", None, "front"),
+    ("foot_slide_elevated", None, "side"),
+    ("heel_slide", None, "side"),
+    ("supine_knee_lift", None, "side"),
+    ("seated_knee_lift", None, "side"),
+    ("standing_knee_lift", None, "front"),
+    ("leg_lower", None, "side"),
+]
+
+
+@pytest.mark.parametrize(("exercise", "variation", "view"), CLEAN)
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_clean_set_exact_count_no_cues(
+    exercise: str, variation: str | None, view: str, side: str
+) -> None:
+    hold = 5.0 if exercise in ("supine_knee_lift", "seated_knee_lift", "standing_knee_lift") else 0
+    scenario = Scenario(
+        exercise,
+        variation,
+        working_side=side,
+        view=view,
+        n_reps=8,  # type: ignore[arg-type]
+        hold_s=hold,
+        seed=7,
+    )
+    report, truth = analyse(scenario)
+    assert report.rep_count == len(truth.reps) == 8
+    assert report.side == side
+    flagged = {c for rep in report.reps for c in rep.cues}
+    assert flagged == set(), [rep.cues for rep in report.reps]
+    assert report.set_cues == []
+
+
+@pytest.mark.parametrize(("duration", "n"), [((0.9, 1.1), 12), ((8.0, 10.0), 4)])
+def test_fast_and_slow_reps(duration: tuple[float, float], n: int) -> None:
+    report, truth = analyse(Scenario("clamshell", rep_duration_s=duration, n_reps=n, seed=3))
+    assert report.rep_count == len(truth.reps) == n
+
+
+INJECTED = [
+    ("clamshell", "front", "pelvis_rolls_back"),
+    ("clamshell", "foot_end", "pelvis_rolls_back"),
+    ("clamshell", "foot_end", "hips_not_stacked"),
+    ("clamshell", "front", "feet_apart"),
+    ("clamshell", "front", "range_too_big"),
+    ("clamshell", "foot_end", "bottom_leg_moves"),
+    ("side_lying_leg_lift", "front", "leg_drifts_forward"),
+    ("side_lying_leg_lift", "foot_end", "pelvis_rolls_back"),
+    ("side_lying_leg_lift", "foot_end", "hips_not_stacked"),
+    ("heel_slide", "side", "trunk_moves"),
+    ("heel_slide", "side", "hip_hikes"),
+    ("supine_knee_lift", "side", "thigh_rotates"),
+    ("standing_knee_lift", "front", "hip_hikes"),
+    ("seated_knee_lift", "side", "hold_too_short"),
+]
+
+
+@pytest.mark.parametrize(("exercise", "view", "cue"), INJECTED)
+def test_injected_fault_flags_exactly_its_reps(exercise: str, view: str, cue: str) -> None:
+    hold = 5.0 if cue == "hold_too_short" else 0.0
+    scenario = Scenario(
+        exercise, view=view, n_reps=8, hold_s=hold, compensations={cue: [3, 7]}, seed=11
+    )
+    report, truth = analyse(scenario)
+    assert report.rep_count == 8
+    flagged = [rep.index for rep in report.reps if cue in rep.cues]
+    assert flagged == [3, 7]
+
+
+@pytest.mark.parametrize(
+    ("exercise", "fault"),
+    [
+        ("clamshell", "wrong_hip_angle"),
+        ("clamshell", "isolation_lost"),
+        ("clamshell", "view_incomplete"),
+        ("heel_slide", "isolation_lost"),
+    ],
+)
+def test_set_faults(exercise: str, fault: str) -> None:
+    report, truth = analyse(Scenario(exercise, n_reps=10, set_faults=(fault,), seed=5))
+    assert fault in report.set_cues
+    assert fault in truth.set_cues
+    if fault == "view_incomplete":
+        assert not report.view.ok and report.view.advice
+
+
+def test_shaking_is_reported_as_information() -> None:
+    report, _ = analyse(Scenario("clamshell", n_reps=10, set_faults=("shaking",), seed=2))
+    assert "shaking" in report.set_cues
+    calm, _ = analyse(Scenario("clamshell", n_reps=10, seed=2))
+    assert "shaking" not in calm.set_cues
+
+
+def test_getting_into_position_is_not_counted() -> None:
+    report, truth = analyse(Scenario("heel_slide", n_reps=3, settle_s=4.0, seed=9))
+    assert report.rep_count == 3
+    assert report.reps[0].start_s >= truth.settle_end_s - 0.5
