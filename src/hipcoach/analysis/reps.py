@@ -39,7 +39,7 @@ class RepCounter:
     rest_drift_per_s: float = 0.3
     rest_fall_s: float = 0.25
     rearm_follow_s: float = 1.0
-    hold_tolerance_fraction: float = 0.2
+    hold_tolerance_fraction: float = 0.25
     phase: Phase = Phase.rest
     rest_level: float | None = None
     max_excursion: float = 0.0
@@ -158,14 +158,14 @@ class RepCounter:
     def _hold_duration(self, samples: list[tuple[float, float]], peak: float) -> float:
         """Time spent near the top of the rep (seconds).
 
-        "Near" is within max(3 deg, 20 % of the range) of a robust peak (the 90th
+        "Near" is within max(4 deg, 25 % of the range) of a robust peak (the 90th
         percentile of the rep's samples), and the time is summed rather than taken as one
         unbroken run, so landmark noise cannot cut a real hold short.
         """
         values = np.array([x for _, x in samples])
         times = np.array([t for t, _ in samples])
         top = float(np.percentile(values, 90))
-        near = top - max(3.0, self.hold_tolerance_fraction * top)
+        near = top - max(4.0, self.hold_tolerance_fraction * top)
         dt = np.diff(times, append=times[-1])
         return float(dt[values >= near].sum())
 

@@ -8,12 +8,14 @@ import numpy as np
 
 from hipcoach.analysis.checks import FRAME_CHECKS, NEEDS_OTHER_LEG, REP_CHECKS, SustainedMax
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
-from hipcoach.exercises.schema import Exercise, SignalName
+from hipcoach.exercises.schema import Exercise, SignalName, Unit
 from hipcoach.features.body import FloatArray, Side, other_side
 from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.measures import Reference, compute_compensations, compute_signal
 from hipcoach.pose.landmarks import LANDMARK_INDEX
 
+# A degree of joint rotation moves a point about 1/57 of the segment's length.
+DEG_TO_THIGH = float(np.radians(1.0))
 VISIBLE = 0.5
 VISIBLE_OTHER_LEG = 0.3
 # Signals that compare both legs, so both must be seen.
@@ -22,6 +24,43 @@ BOTH_LEG_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction}
 
 def _indices(names: list[str]) -> list[int]:
     return [LANDMARK_INDEX[n] for n in names]
+
+
+@dataclass
+class RestNoise:
+    """How much a compensation measure wanders while the person rests between reps.
+
+    Landmark noise depends on the view: a movement along the camera's line of sight (the
+    pelvis rolling back seen from the front, the hip hitching seen from the feet) is
+    measured far less precisely than one across the image. A cue therefore needs its
+    measure above the catalogue threshold and above `factor` times this resting spread.
+    """
+
+    factor: float = 3.5
+    alpha: float = 1.0 / 90.0
+    prior_sd: float = 3.0  # a typical resting spread of these measures, degrees
+    prior_weight: float = 90.0  # frames' worth of trust in that prior
+    n: int = 0
+    mean: float = 0.0
+    var: float = 0.0
+
+    def add(self, value: float) -> None:
+        if not np.isfinite(value):
+            return
+        self.n += 1
+        a = max(self.alpha, 1.0 / self.n)
+        delta = value - self.mean
+        self.mean += a * delta
+        self.var = (1.0 - a) * (self.var + a * delta * delta)
+
+    def margin(self, unit_scale: float = 1.0) -> float:
+        """The level rest-time noise alone rarely reaches. Until much rest has been seen
+        the estimate leans on a prior spread (times `unit_scale` for measures not in
+        degrees), so the first reps are not judged against a lucky quiet spell."""
+        prior_var = (self.prior_sd * unit_scale) ** 2
+        seen = min(self.n, 1.0 / self.alpha)
+        var = (seen * self.var + self.prior_weight * prior_var) / (seen + self.prior_weight)
+        return self.factor * float(np.sqrt(var))
 
 
 @dataclass
@@ -36,6 +75,7 @@ class LegTrack:
     _recent_raw: list[float] = field(default_factory=list)
     _history: list[float] = field(default_factory=list)
     frames_seen: int = 0
+    rest_noise: dict[str, RestNoise] = field(default_factory=dict)
     frames_measured: int = 0
 
     def __post_init__(self) -> None:
@@ -97,14 +137,25 @@ class LegTrack:
         window = self.counter.update(value, t)
         if self.counter.phase is Phase.moving or window is not None:
             self._accumulate(calm_points, other_visible)
+        elif self.counter.excursion(value) < 0.5 * self.counter.enter_deg:
+            self._learn_rest_noise(calm_points, other_visible)
         return window
 
-    def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
+    def _measure(self, points: FloatArray, other_visible: bool) -> dict[str, float]:
         comp = compute_compensations(points, self.reference)
-        for check in self._frame_checks:
-            if check.id in NEEDS_OTHER_LEG and not other_visible:
-                continue
-            self.measures[check.id].add(FRAME_CHECKS[check.id](comp))
+        return {
+            check.id: FRAME_CHECKS[check.id](comp)
+            for check in self._frame_checks
+            if other_visible or check.id not in NEEDS_OTHER_LEG
+        }
+
+    def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
+        for check_id, value in self._measure(points, other_visible).items():
+            self.measures[check_id].add(value)
+
+    def _learn_rest_noise(self, points: FloatArray, other_visible: bool) -> None:
+        for check_id, value in self._measure(points, other_visible).items():
+            self.rest_noise.setdefault(check_id, RestNoise()).add(value)
 
     def judge_rep(self, window: RepWindow) -> tuple[list[str], dict[str, float]]:
         """Cue ids raised by a finished rep, and each frame check's sustained value."""
@@ -115,7 +166,9 @@ class LegTrack:
             self.measures[check.id].reset()
             if np.isfinite(value):
                 values[check.id] = round(value, 3)
-                if value >= check.threshold:
+                scale = 1.0 if check.unit is Unit.deg else DEG_TO_THIGH
+                noise = self.rest_noise.get(check.id, RestNoise()).margin(scale)
+                if value >= max(check.threshold, noise):
                     cues.append(check.id)
         for check in self.exercise.checks:
             rule = REP_CHECKS.get(check.id)
