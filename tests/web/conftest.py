@@ -116,6 +116,15 @@ def csrf_token(client: TestClient, page: str = "/library") -> str:
     return match.group(1)
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def wait_for(predicate: Callable[[], object], timeout_s: float = 10.0) -> object:
     """Poll until predicate() is truthy (for work finishing on server threads)."""
     deadline = time.monotonic() + timeout_s

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from hipcoach.programme.screening import record_screen
 from hipcoach.store.database import open_database
 from hipcoach.web.app import create_app
 from tests.realdata import REPO, require_real
+from tests.web.conftest import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.real]
 ARTIFACTS = REPO / "test-artifacts"
@@ -89,12 +89,6 @@ def write_y4m(video: Path, out: Path, seconds: float = 6.0) -> Path:
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _onboard_someone(settings: Settings, on: dt.date) -> None:
     db = open_database(settings.resolved_database_url())
     person = create_person(db, "Ana", on)
@@ -117,7 +111,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
         data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'hipcoach.db'}"
     )
     _onboard_someone(settings, dt.date.today())
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",

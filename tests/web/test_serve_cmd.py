@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from hipcoach.cli.main import app
 from hipcoach.config import get_settings
 from hipcoach.web.security import verify_password
+from tests.web.conftest import free_port
 
 runner = CliRunner()
 
@@ -39,14 +40,8 @@ def started(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     return calls
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_binds_loopback_by_default(started: dict[str, Any]) -> None:
-    port = _free_port()
+    port = free_port()
     result = runner.invoke(app, ["serve", "--port", str(port)])
     assert result.exit_code == 0, result.output
     assert started["host"] == "127.0.0.1" and started["port"] == port
@@ -66,7 +61,7 @@ def test_serve_allows_a_public_address_with_a_password(
 ) -> None:
     monkeypatch.setenv("HIPCOACH_PASSWORD", "a long password")
     get_settings.cache_clear()
-    result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", str(_free_port())])
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", str(free_port())])
     assert result.exit_code == 0, result.output
     assert started["host"] == "0.0.0.0" and "password" in result.output.lower()
     assert started["app"].state.guard.login_required

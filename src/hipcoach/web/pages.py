@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from hipcoach.errors import CatalogueError
+from hipcoach.exercises.catalogue import STRENGTH_WORDS
 from hipcoach.exercises.schema import Exercise
 from hipcoach.programme.questions import LEG_SYMPTOMS, STILL_ISOLATING
 from hipcoach.programme.screening import safety_status
@@ -17,13 +18,6 @@ from hipcoach.web.deps import render_page, services_of, settings_of
 from hipcoach.web.drawings import describe_drawing, render_exercise_svg
 
 router = APIRouter()
-
-STRENGTH_WORDS = {
-    "E": "supported by a study or guideline",
-    "W": "weak evidence",
-    "I": "our inference",
-    "V": "still to be verified",
-}
 
 
 def exercise_summary(exercise: Exercise) -> dict[str, Any]:

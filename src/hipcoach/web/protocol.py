@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from hipcoach.errors import HipcoachError
 from hipcoach.pose.landmark_csv import IMAGE_COLUMNS, WORLD_COLUMNS
-from hipcoach.pose.landmarks import LANDMARK_NAMES, N_LANDMARKS, PoseFrame
+from hipcoach.pose.landmarks import LANDMARK_INDEX, LANDMARK_NAMES, N_LANDMARKS, PoseFrame
 
 FRAME_TAG = b"HCF1"
 _TIME = struct.Struct("<d")
@@ -183,29 +183,8 @@ def pose_for_drawing(frame: PoseFrame | None) -> list[list[float]] | None:
     return [[round(float(a), 4), round(float(b), 4), round(float(c), 3)] for a, b, c in xyv]
 
 
-SKELETON_EDGES_BY_NAME: tuple[tuple[str, str], ...] = (
-    ("left_shoulder", "right_shoulder"),
-    ("left_shoulder", "left_elbow"),
-    ("left_elbow", "left_wrist"),
-    ("right_shoulder", "right_elbow"),
-    ("right_elbow", "right_wrist"),
-    ("left_shoulder", "left_hip"),
-    ("right_shoulder", "right_hip"),
-    ("left_hip", "right_hip"),
-    ("left_hip", "left_knee"),
-    ("left_knee", "left_ankle"),
-    ("left_ankle", "left_heel"),
-    ("left_heel", "left_foot_index"),
-    ("left_ankle", "left_foot_index"),
-    ("right_hip", "right_knee"),
-    ("right_knee", "right_ankle"),
-    ("right_ankle", "right_heel"),
-    ("right_heel", "right_foot_index"),
-    ("right_ankle", "right_foot_index"),
-)
-
-
 def skeleton_edges() -> list[tuple[int, int]]:
     """The drawn bones as index pairs into the `pose` list (sent once in `ready`)."""
-    index = {name: i for i, name in enumerate(LANDMARK_NAMES)}
-    return [(index[a], index[b]) for a, b in SKELETON_EDGES_BY_NAME]
+    from hipcoach.pose.overlay import BONES  # the same bones the annotated videos draw
+
+    return [(LANDMARK_INDEX[a], LANDMARK_INDEX[b]) for a, b in BONES]
