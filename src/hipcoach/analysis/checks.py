@@ -31,6 +31,8 @@ SET_CHECK_IDS = frozenset({"isolation_lost", "shaking", "view_incomplete"})
 
 # Frame checks that need the non-working (bottom) leg to be visible.
 NEEDS_OTHER_LEG = frozenset({"feet_apart", "bottom_leg_moves"})
+# Frame checks where either direction is a fault (the thigh rolling out or in).
+TWO_SIDED = frozenset({"thigh_rotates"})
 
 
 def register_frame_check(check_id: str) -> Callable[[FrameMeasure], FrameMeasure]:
@@ -127,6 +129,7 @@ class SustainedMax:
     frame, or a flicker of a few, never decides a cue."""
 
     window: int = 15
+    two_sided: bool = False  # for measures whose sign is not a fault direction
     _values: list[float] | None = None
 
     def add(self, value: float) -> None:
@@ -142,7 +145,7 @@ class SustainedMax:
         values = np.asarray(self._values)
         width = min(self.window, values.size)
         running = np.convolve(values, np.ones(width) / width, mode="valid")
-        return float(running.max())
+        return float(np.abs(running).max() if self.two_sided else running.max())
 
     def reset(self) -> None:
         self._values = None

@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipcoach.analysis.checks import FRAME_CHECKS, NEEDS_OTHER_LEG, REP_CHECKS, SustainedMax
+from hipcoach.analysis.checks import (
+    FRAME_CHECKS,
+    NEEDS_OTHER_LEG,
+    REP_CHECKS,
+    TWO_SIDED,
+    SustainedMax,
+)
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
 from hipcoach.exercises.schema import Exercise, SignalName, Unit
 from hipcoach.features.body import FloatArray, Side, other_side
@@ -84,7 +90,9 @@ class LegTrack:
         self._work = _indices([f"{self.side}_knee", f"{self.side}_ankle"])
         self._other = _indices([f"{o}_knee", f"{o}_ankle"])
         self._frame_checks = [c for c in self.exercise.checks if c.id in FRAME_CHECKS]
-        self.measures = {c.id: SustainedMax() for c in self._frame_checks}
+        self.measures = {
+            c.id: SustainedMax(two_sided=c.id in TWO_SIDED) for c in self._frame_checks
+        }
 
     def required_names(self) -> list[str]:
         names = ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]

@@ -59,7 +59,7 @@ def compute_signal(name: SignalName, points: FloatArray, side: Side) -> float:
 
 def _nanmedian(values: list[float]) -> float:
     finite = [v for v in values if np.isfinite(v)]
-    return float(np.median(finite)) if finite else float("nan")
+    return float(np.median(finite)) if len(finite) >= max(1, len(values) // 2) else float("nan")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ class Reference:
     other_thigh: FloatArray  # unit direction of the non-working (bottom) thigh
     feet_gap: float  # ankle distance, thigh lengths
     leg_forward_deg: float
-    thigh_lateral_deg: float
+    knee_swing_deg: float
+    leg_out_deg: float
     hip_flexion_deg: float  # mean of both legs: the set-up's hip angle
 
 
@@ -87,7 +88,8 @@ class PostureSnapshot:
     thigh_length: float
     feet_gap_abs: float
     leg_forward_deg: float
-    thigh_lateral_deg: float
+    knee_swing_deg: float
+    leg_out_deg: float
     hip_flexion_deg: float
 
 
@@ -95,19 +97,20 @@ def _leg_forward(limb: Limb, frame: BodyFrame) -> float:
     return _deg(compute_rotation_in_plane(limb.leg, -frame.up, frame.forward))
 
 
-MIN_KNEE_BEND_DEG = 25.0
 
 
-def _leg_plane_tilt(limb: Limb, left: FloatArray) -> float:
-    """How far the plane of hip, knee and ankle is turned out of the body's sagittal plane
-    (degrees, 0-90): the thigh rolling out (sartorius) or in (TFL) about the hip-ankle
-    line. NaN when the knee is nearly straight and the plane is not defined."""
-    thigh, shank = limb.thigh, limb.ankle - limb.knee
-    bend = float(compute_angle_between(thigh, shank))
-    if not np.isfinite(bend) or bend < MIN_KNEE_BEND_DEG:
+def compute_knee_swing(limb: Limb, left: FloatArray, min_offset: float = 0.2) -> float:
+    """Signed angle (degrees) by which the knee has swung about the hip-ankle line out of
+    the body's sagittal plane: positive towards the body's left. NaN when the knee is
+    nearly straight (the knee closer to the hip-ankle line than `min_offset` thigh
+    lengths), since the angle is then undefined."""
+    axis = normalize(limb.ankle - limb.hip)
+    offset = orthogonal_part(limb.knee - limb.hip, axis)
+    length = float(np.linalg.norm(limb.thigh))
+    if not length or float(np.linalg.norm(offset)) < min_offset * length:
         return float("nan")
-    normal = normalize(cross(thigh, limb.ankle - limb.hip))
-    return _deg(np.degrees(np.arccos(np.clip(abs(float(np.sum(normal * left))), 0.0, 1.0))))
+    across = normalize(cross(axis, left))
+    return _deg(compute_rotation_in_plane(offset, across, left))
 
 
 def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
@@ -125,7 +128,9 @@ def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
         thigh_length=thigh_length,
         feet_gap_abs=float(np.linalg.norm(work.ankle - rest.ankle)),
         leg_forward_deg=_leg_forward(work, frame),
-        thigh_lateral_deg=_leg_plane_tilt(work, frame.left),
+        # Only a clearly bent knee defines a start plane to compare with.
+        knee_swing_deg=compute_knee_swing(work, frame.left, min_offset=0.4),
+        leg_out_deg=compute_leg_out_of_plane(work, frame.left),
         hip_flexion_deg=flex,
     )
 
@@ -148,9 +153,27 @@ def build_reference(snapshots: list[PostureSnapshot], side: Side) -> Reference:
         other_thigh=normalize(np.nanmean([s.other_thigh for s in snapshots], axis=0)),
         feet_gap=float(np.nanmedian([s.feet_gap_abs for s in snapshots])) / thigh,
         leg_forward_deg=float(np.nanmedian([s.leg_forward_deg for s in snapshots])),
-        thigh_lateral_deg=_nanmedian([s.thigh_lateral_deg for s in snapshots]),
+        knee_swing_deg=_nanmedian([s.knee_swing_deg for s in snapshots]),
+        leg_out_deg=_nanmedian([s.leg_out_deg for s in snapshots]),
         hip_flexion_deg=float(np.nanmedian([s.hip_flexion_deg for s in snapshots])),
     )
+
+
+def compute_leg_out_of_plane(limb: Limb, left: FloatArray) -> float:
+    """Signed angle (degrees) of the whole leg (hip to ankle) out of the sagittal plane."""
+    unit = normalize(limb.leg)
+    return _deg(np.degrees(np.arcsin(np.clip(float(np.sum(unit * left)), -1.0, 1.0))))
+
+
+def _thigh_turn(work: Limb, ref: Reference) -> float:
+    """The thigh rolling out or in since the start: the knee's swing about the hip-ankle
+    line when the knee is bent, the whole leg's swing out of the sagittal plane when it
+    is straight (where the first is undefined)."""
+    left = ref.frame.left
+    swing = compute_knee_swing(work, left)
+    if np.isfinite(swing):
+        return swing - (ref.knee_swing_deg if np.isfinite(ref.knee_swing_deg) else 0.0)
+    return compute_leg_out_of_plane(work, left) - ref.leg_out_deg
 
 
 @dataclass(frozen=True)
@@ -163,7 +186,7 @@ class Compensations:
     other_thigh_deg: float  # how far the bottom/other thigh turned
     leg_forward_deg: float  # working leg swinging forwards (hip flexion), degrees
     trunk_deg: float  # trunk line rotation
-    thigh_lateral_deg: float  # leg plane turned out of the sagittal plane, from the start
+    thigh_lateral_deg: float  # knee swung about the hip-ankle line since the start (signed)
 
 
 def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
@@ -179,6 +202,5 @@ def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
         other_thigh_deg=_deg(compute_angle_between(rest.thigh, ref.other_thigh)),
         leg_forward_deg=_leg_forward(work, f) - ref.leg_forward_deg,
         trunk_deg=_deg(compute_angle_between(now.up, f.up)),
-        thigh_lateral_deg=_leg_plane_tilt(work, f.left)
-        - (ref.thigh_lateral_deg if np.isfinite(ref.thigh_lateral_deg) else 0.0),
+        thigh_lateral_deg=_thigh_turn(work, ref),
     )
