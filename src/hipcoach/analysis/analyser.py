@@ -6,6 +6,7 @@ States: waiting (nobody usable yet) -> settling (getting into position: nothing 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
@@ -80,6 +81,8 @@ class SetAnalyser:
         self._view_ok = True
         self._first_t: float | None = None
         self._refreshed_t = -1.0
+        # Smoothed frames kept until the first rep is done (bounded: about 20 s at 30 fps).
+        self._early: deque[tuple[float, np.ndarray, np.ndarray]] = deque(maxlen=600)
         # Landmarks low-passed at ~1 Hz for the compensation measures (a fault is held for
         # a good part of a rep; landmark jitter is fast).
         self._calm = OneEuroFilter(N_LANDMARKS * 3, min_cutoff_hz=1.0, beta=0.0)
@@ -154,11 +157,26 @@ class SetAnalyser:
         if self.side is not None and self._requested_side == "auto":
             events.append(SideEvent(t=t, side=self.side))
         self._set_state(SetState.ready, t, events)
+        # Count from the start of the still spell: a person who starts moving the leg as
+        # soon as they are in position must not lose their first rep to the settle wait.
+        for past_t, past_points in self._settle.timed_points()[:-1]:
+            self._replay_still_frame(frame, past_points, past_t)
+
+
+    def _replay_still_frame(self, frame: PoseFrame, points: np.ndarray, t: float) -> None:
+        calm = self._calm.update(points.reshape(-1), t).reshape(points.shape)
+        self._early.append((t, calm, frame.visibility))
+        for track in self._tracks:
+            can_measure, other_visible = track.visible(frame.visibility)
+            if can_measure:
+                track.update(points, calm, t, other_visible, learn_noise=False)
 
     def _count_step(
         self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
     ) -> None:
         calm = self._calm.update(points.reshape(-1), t).reshape(points.shape)
+        if not self.reps:
+            self._early.append((t, calm, frame.visibility))
         moving = False
         any_visible = False
         for track in list(self._tracks):
@@ -190,6 +208,7 @@ class SetAnalyser:
             if best is not track:
                 return
         if not self.reps:
+            self._settle_reference(track, window)
             self._check_setup(t, events)  # the start posture is final once a rep is done
         cues, values = track.judge_rep(window)
         rep = RepReport(
@@ -207,6 +226,19 @@ class SetAnalyser:
         for cue in cues:
             events.append(self._cue(cue, t, "rep", rep.index))
         self._check_set_level(t, events)
+
+    def _settle_reference(self, track: LegTrack, window: RepWindow) -> None:
+        """Once the first rep is known, take the start posture from the rest just before it
+        (not from whenever settling fired) and judge that rep again against it."""
+        before = [p for t, p, _ in self._early if window.start_s - 0.5 <= t <= window.start_s]
+        if len(before) >= 3:
+            track.reference = build_reference(
+                [snapshot_posture(p, track.side) for p in before], track.side
+            )
+            track.rejudge(
+                [(p, v) for t, p, v in self._early if window.start_s <= t <= window.end_s]
+            )
+        self._early.clear()
 
     def _check_setup(self, t: float, events: list[Event]) -> None:
         reference = self._tracks[0].reference

@@ -64,6 +64,9 @@ class SettleDetector:
         left_turn = compute_angle_between(lefts, np.nanmean(lefts, axis=0)).max()
         return bool(up_turn < self.max_turn_deg and left_turn < 1.5 * self.max_turn_deg)
 
+    def timed_points(self) -> list[tuple[float, FloatArray]]:
+        return [(t, p) for t, _, p in self._frames]
+
     def points(self) -> list[FloatArray]:
         return [p for _, _, p in self._frames]
 

@@ -39,6 +39,7 @@ class RepCounter:
     rest_drift_per_s: float = 0.3
     rest_fall_s: float = 0.25
     rearm_follow_s: float = 1.0
+    rearm_s: float = 0.15
     hold_tolerance_fraction: float = 0.25
     phase: Phase = Phase.rest
     rest_level: float | None = None
@@ -47,6 +48,7 @@ class RepCounter:
     _last_t: float | None = None
     _above: int = 0
     _armed: bool = True
+    _calm_since: float | None = None
     _samples: list[tuple[float, float]] = field(default_factory=list)
 
     @property
@@ -91,7 +93,13 @@ class RepCounter:
         if x < 0.3 * self.enter_deg:
             self._last_rest_t = t
         if x < 0.5 * self.enter_deg:
-            self._armed = True
+            # Re-arm only after a moment at rest, so a brief dip inside one movement
+            # does not split it into two reps.
+            self._calm_since = t if self._calm_since is None else self._calm_since
+            if t - self._calm_since >= self.rearm_s:
+                self._armed = True
+        else:
+            self._calm_since = None
         if x > self.enter_deg and self._armed:
             self._above += 1
             if self._above >= 2:

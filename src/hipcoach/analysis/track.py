@@ -114,9 +114,9 @@ class LegTrack:
         low, high = np.percentile(calm, [5, 95])
         return float(high - low) * self.frames_measured / self.frames_seen
 
-    def visible(self, visibility: FloatArray) -> tuple[bool, bool]:
+    def visible(self, visibility: FloatArray, count: bool = True) -> tuple[bool, bool]:
         """(can measure this leg's signal, can see the other leg)."""
-        self.frames_seen += 1
+        self.frames_seen += int(count)
         core = bool((visibility[self._core] >= VISIBLE).all())
         work = bool((visibility[self._work] >= VISIBLE).all())
         other = bool((visibility[self._other] >= VISIBLE_OTHER_LEG).all())
@@ -124,7 +124,12 @@ class LegTrack:
         return core and work and (other or not needs_other), other
 
     def update(
-        self, points: FloatArray, calm_points: FloatArray, t: float, other_visible: bool
+        self,
+        points: FloatArray,
+        calm_points: FloatArray,
+        t: float,
+        other_visible: bool,
+        learn_noise: bool = True,
     ) -> RepWindow | None:
         """Feed one frame. `points` drive the rep signal; `calm_points` (low-passed
         landmarks) drive the compensation measures, whose unsigned angles would otherwise
@@ -145,7 +150,7 @@ class LegTrack:
         window = self.counter.update(value, t)
         if self.counter.phase is Phase.moving or window is not None:
             self._accumulate(calm_points, other_visible)
-        elif self.counter.excursion(value) < 0.5 * self.counter.enter_deg:
+        elif learn_noise and self.counter.excursion(value) < 0.5 * self.counter.enter_deg:
             self._learn_rest_noise(calm_points, other_visible)
         return window
 
@@ -160,6 +165,15 @@ class LegTrack:
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
         for check_id, value in self._measure(points, other_visible).items():
             self.measures[check_id].add(value)
+
+    def rejudge(self, frames: list[tuple[FloatArray, FloatArray]]) -> None:
+        """Recompute the current rep's measures from (smoothed points, visibility)
+        frames, after the reference changed."""
+        for measure in self.measures.values():
+            measure.reset()
+        for points, visibility in frames:
+            _, other_visible = self.visible(visibility, count=False)
+            self._accumulate(points, other_visible)
 
     def _learn_rest_noise(self, points: FloatArray, other_visible: bool) -> None:
         for check_id, value in self._measure(points, other_visible).items():
