@@ -26,3 +26,19 @@ def test_heel_slide_one_rep(real_landmarks: dict[str, Path]) -> None:
     assert report.rep_count == 1
     assert report.side in ("left", "right")
     assert report.reps[0].range_deg > 45  # the heel travels to the buttock
+
+
+def test_image_only_landmarks_still_count(real_landmarks: dict[str, Path]) -> None:
+    """Landmark files from other pose tools may carry no world coordinates: the analysis
+    then works in the image plane and must still find the one rep in each clip."""
+    from hipcoach.analysis.offline import analyze_series
+    from hipcoach.pose.landmark_csv import read_landmark_csv
+    from hipcoach.pose.landmarks import PoseSeries
+
+    for stem in ("side_lying_leg_lift", "heel_slide"):
+        full = read_landmark_csv(real_csv(real_landmarks, stem))
+        flat = PoseSeries(
+            t=full.t, image=full.image, visibility=full.visibility, image_size=(640, 352)
+        )
+        report = analyze_series(flat, stem)
+        assert report.rep_count == 1, stem

@@ -110,6 +110,7 @@ class SetAnalyser:
             return events
         if self._space is None:
             self._space = select_space(frame)
+            self._settle.planar = self._space == "image"
             if frame.image_size:
                 self._image_scale = np.array(frame.image_size, dtype=float)
         points = extract_points(frame, self._space)

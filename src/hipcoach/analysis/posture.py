@@ -26,12 +26,18 @@ POSTURE_ADVICE = {
 }
 
 
-def matches_posture(frame: BodyFrame, posture: Posture) -> bool:
-    """Coarse orientation test of the trunk and the hip line against gravity."""
+def matches_posture(frame: BodyFrame, posture: Posture, planar: bool = False) -> bool:
+    """Coarse orientation test of the trunk and the hip line against gravity.
+
+    `planar`: the points are image-plane only, where the hip line of a person seen from
+    the side is too short to orient, so lying postures are judged by the trunk alone.
+    """
     up_y = float(frame.up[1])
-    left_y = float(frame.left[1])
+    left_y = float(frame.left[1]) if not planar else 0.0
     if not (np.isfinite(up_y) and np.isfinite(left_y)):
         return False
+    if planar and posture in (Posture.side_lying, Posture.supine):
+        return abs(up_y) < 0.75
     if posture is Posture.side_lying:
         return abs(up_y) < 0.75 and abs(left_y) > 0.45
     if posture is Posture.supine:
@@ -44,13 +50,14 @@ class SettleDetector:
     """Collects frames until the trunk has been still, in posture, for `hold_s` seconds."""
 
     posture: Posture
+    planar: bool = False
     hold_s: float = 0.7
     max_turn_deg: float = 5.0
     _frames: deque[tuple[float, BodyFrame, FloatArray]] = field(default_factory=deque)
 
     def add(self, t: float, frame: BodyFrame, points: FloatArray) -> bool:
         """Add a frame; True once the last `hold_s` seconds were still and in posture."""
-        if not matches_posture(frame, self.posture):
+        if not matches_posture(frame, self.posture, self.planar):
             self._frames.clear()
             return False
         self._frames.append((t, frame, points))
@@ -59,8 +66,10 @@ class SettleDetector:
         if t - self._frames[0][0] < 0.8 * self.hold_s or len(self._frames) < 4:
             return False
         ups = np.array([f.up for _, f, _ in self._frames])
-        lefts = np.array([f.left for _, f, _ in self._frames])
         up_turn = compute_angle_between(ups, np.nanmean(ups, axis=0)).max()
+        if self.planar:
+            return bool(up_turn < self.max_turn_deg)
+        lefts = np.array([f.left for _, f, _ in self._frames])
         left_turn = compute_angle_between(lefts, np.nanmean(lefts, axis=0)).max()
         return bool(up_turn < self.max_turn_deg and left_turn < 1.5 * self.max_turn_deg)
 

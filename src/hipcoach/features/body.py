@@ -1,8 +1,8 @@
 """The body's own frame and the points features are measured on.
 
 Points come from MediaPipe's world landmarks (metres) when present, otherwise from the
-normalised image landmarks rescaled to square units (x * width, y * height, z * width), so
-angles are not distorted by the image's aspect ratio. Both are right-handed (x right, y
+normalised image landmarks rescaled to square pixels (x * width, y * height) with depth
+dropped, so angles are not distorted by the image's aspect ratio. Both are right-handed (x right, y
 down, z away from the camera), which makes the anatomical frame below well defined:
 with L the right-to-left hip direction and U the hip-to-shoulder direction, the person's
 forward direction is F = L x U (it is for a person standing upright facing the camera).
@@ -41,8 +41,10 @@ def extract_points(frame: PoseFrame, space: Space) -> FloatArray:
         if frame.world is None:
             raise ValueError("world coordinates requested but the frame has none")
         return frame.world
+    # MediaPipe's image z is a rough relative depth on an unreliable scale; without world
+    # landmarks the analysis stays in the image plane (z = 0), where it can be trusted.
     w, h = frame.image_size or (1, 1)
-    return frame.image * np.array([w, h, w], dtype=float)
+    return frame.image * np.array([w, h, 0.0], dtype=float)
 
 
 @dataclass(frozen=True)
