@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import time
 from collections.abc import Callable
 
@@ -22,7 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", choices=[m.split(".")[1] for _, m, _ in SECTIONS], nargs="*")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=int(os.environ.get("COLUMNS", "150")))
     for title, module_name, func_name in SECTIONS:
         if args.only and module_name.split(".")[1] not in args.only:
             continue
