@@ -67,31 +67,39 @@ def probe_video(path: str | Path) -> VideoInfo:
     return info
 
 
-def iter_video_frames(path: str | Path) -> Iterator[VideoFrame]:
-    """Yield frames one at a time with the container's timestamp in seconds.
+def read_capture_frames(cap: Any) -> Iterator[VideoFrame]:
+    """Frames of an open OpenCV capture with the container's timestamp in seconds.
 
     Falls back to index / fps when the container gives no usable timestamps, so times
-    always increase. Never holds more than one frame.
+    always increase. Never holds more than one frame; the caller releases the capture.
     """
     import cv2
 
-    path = Path(path)
-    cap = _open(path)
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0) or 30.0
     last_t = -1.0
     index = 0
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            return
+        t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+        if not np.isfinite(t) or t <= last_t:
+            t = max(index / fps, last_t + 1e-3)
+        last_t = t
+        yield VideoFrame(t=t, index=index, bgr=bgr)
+        index += 1
+
+
+def iter_video_frames(path: str | Path) -> Iterator[VideoFrame]:
+    """Yield a video file's frames one at a time with real timestamps (seconds)."""
+    path = Path(path)
+    cap = _open(path)
+    count = 0
     try:
-        while True:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
-            if not np.isfinite(t) or t <= last_t:
-                t = max(index / fps, last_t + 1e-3)
-            last_t = t
-            yield VideoFrame(t=t, index=index, bgr=bgr)
-            index += 1
+        for frame in read_capture_frames(cap):
+            count += 1
+            yield frame
     finally:
         cap.release()
-    if index == 0:
+    if count == 0:
         raise InputFileError(f"{path}: no decodable video frames")

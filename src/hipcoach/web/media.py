@@ -14,10 +14,8 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-
 from hipcoach.errors import InputFileError
-from hipcoach.pose.video import VideoFrame
+from hipcoach.pose.video import VideoFrame, read_capture_frames
 
 
 class UploadTooLargeError(InputFileError):
@@ -113,23 +111,12 @@ def count_video_frames(data: bytes, kind: str) -> int:
 def iter_video_bytes(data: bytes, kind: str) -> Iterator[VideoFrame]:
     """Frames of an in-memory video with timestamps in seconds (increasing, as in
     `hipcoach.pose.video.iter_video_frames`); InputFileError when nothing decodes."""
-    import cv2
-
-    index = 0
+    count = 0
     with _open_capture(data, kind) as cap:
         if not cap.isOpened():
             raise InputFileError("the video could not be opened")
-        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0) or 30.0
-        last_t = -1.0
-        while True:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
-            if not np.isfinite(t) or t <= last_t:
-                t = max(index / fps, last_t + 1e-3)
-            last_t = t
-            yield VideoFrame(t=t, index=index, bgr=bgr)
-            index += 1
-    if index == 0:
+        for frame in read_capture_frames(cap):
+            count += 1
+            yield frame
+    if count == 0:
         raise InputFileError("the video has no frames that can be decoded")
