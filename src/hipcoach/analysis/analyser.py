@@ -81,6 +81,7 @@ class SetAnalyser:
         self._view_ok = True
         self._first_t: float | None = None
         self._refreshed_t = -1.0
+        self._shaky_reps = 0
         # Smoothed frames kept until the first rep is done (bounded: about 20 s at 30 fps).
         self._early: deque[tuple[float, np.ndarray, np.ndarray]] = deque(maxlen=600)
         # Landmarks low-passed at ~1 Hz for the compensation measures (a fault is held for
@@ -253,7 +254,10 @@ class SetAnalyser:
         if iso is not None and detect_isolation_lost(self.reps, iso.threshold):
             self._raise_set_cue("isolation_lost", t, events)
         shake = self._set_checks.get("shaking")
-        if shake is not None and self._tremor.ratio() >= shake.threshold:
+        shaky = shake is not None and self._tremor.ratio() >= shake.threshold
+        # Shaking is a state, not a moment: it must show at two rep ends in a row.
+        self._shaky_reps = self._shaky_reps + 1 if shaky else 0
+        if self._shaky_reps >= 2:
             self._raise_set_cue("shaking", t, events)
 
     def _raise_set_cue(self, cue: str, t: float, events: list[Event]) -> None:
