@@ -34,11 +34,13 @@ from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
 from hipcoach.exercises.schema import CheckSpec, Exercise
 from hipcoach.features.body import Space, compute_body_frame, extract_points, select_space
 from hipcoach.features.filters import OneEuroFilter
+from hipcoach.features.geometry import compute_angle_between
 from hipcoach.features.measures import build_reference, snapshot_posture
 from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 
 CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
 REFRESH_EVERY_S = 0.25
+UNSETTLE_DEG = 12.0
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -68,11 +70,18 @@ class SetAnalyser:
         checks = _default_set_checks() if set_checks is None else tuple(set_checks)
         self._set_checks = {c.id: c for c in checks}
         self._messages = {c.id: c.message for c in (*exercise.checks, *checks)}
-        self._settle = SettleDetector(exercise.posture)
+        self._settle = SettleDetector(
+            exercise.posture,
+            signal=exercise.primary_signal.name,
+            max_sweep_deg=max(20.0, 2.0 * exercise.primary_signal.min_rep_deg),
+        )
         self._space: Space | None = None
         self._tracks: list[LegTrack] = []
         self._locked = side != "auto"
-        self.side: Side | None = side if side in ("left", "right") else None  # type: ignore[assignment]
+        self._fixed_side: Side | None = (
+            "left" if side == "left" else "right" if side == "right" else None
+        )
+        self.side: Side | None = self._fixed_side
         self.state = SetState.waiting
         self.reps: list[RepReport] = []
         self.set_cues: list[str] = []
@@ -119,6 +128,9 @@ class SetAnalyser:
             self._settle_step(frame, points, t, events)
             return events
         self._refine_reference(points, t)
+        if not self._tracks:
+            self._settle_step(frame, points, t, events)
+            return events
         self._count_step(frame, points, t, events)
         return events
 
@@ -128,9 +140,20 @@ class SetAnalyser:
         Settling can fire during a slow approach into position; the posture held just
         before the first rep is the one compensations must be compared with.
         """
-        if self.reps or any(tr.counter.phase is Phase.moving for tr in self._tracks):
+        if self.reps:
             return
         frame = compute_body_frame(points)
+        turned = float(compute_angle_between(frame.up, self._tracks[0].reference.frame.up))
+        if turned > UNSETTLE_DEG:
+            # Still getting into position (a slow start looked still): start over.
+            self._tracks = []
+            self._locked = self._fixed_side is not None
+            self.side = self._fixed_side
+            self._settle.reset()
+            self._early.clear()
+            return
+        if any(tr.counter.phase is Phase.moving for tr in self._tracks):
+            return
         if not self._settle.add(t, frame, points) or t - self._refreshed_t < REFRESH_EVERY_S:
             return
         self._refreshed_t = t
@@ -163,7 +186,6 @@ class SetAnalyser:
         # soon as they are in position must not lose their first rep to the settle wait.
         for past_t, past_points in self._settle.timed_points()[:-1]:
             self._replay_still_frame(frame, past_points, past_t)
-
 
     def _replay_still_frame(self, frame: PoseFrame, points: np.ndarray, t: float) -> None:
         calm = self._calm.update(points.reshape(-1), t).reshape(points.shape)

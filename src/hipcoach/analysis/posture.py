@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipcoach.exercises.schema import Posture
+from hipcoach.exercises.schema import Posture, SignalName
 from hipcoach.features.body import BodyFrame, FloatArray
 from hipcoach.features.geometry import compute_angle_between
+from hipcoach.features.measures import compute_signal
 
 POSTURE_ADVICE = {
     Posture.side_lying: (
@@ -47,9 +48,14 @@ def matches_posture(frame: BodyFrame, posture: Posture, planar: bool = False) ->
 
 @dataclass
 class SettleDetector:
-    """Collects frames until the trunk has been still, in posture, for `hold_s` seconds."""
+    """Collects frames until the trunk has been still, in posture, for `hold_s` seconds,
+    and the legs have not swept through more than `max_sweep_deg` meanwhile (someone
+    sitting or lying down moves the legs a long way; someone starting a rep at once
+    moves them only a little in that time)."""
 
     posture: Posture
+    signal: SignalName | None = None
+    max_sweep_deg: float = 20.0
     planar: bool = False
     hold_s: float = 0.7
     max_turn_deg: float = 5.0
@@ -65,6 +71,8 @@ class SettleDetector:
             self._frames.popleft()
         if t - self._frames[0][0] < 0.8 * self.hold_s or len(self._frames) < 4:
             return False
+        if self.signal is not None and self._leg_sweep() > self.max_sweep_deg:
+            return False
         ups = np.array([f.up for _, f, _ in self._frames])
         up_turn = compute_angle_between(ups, np.nanmean(ups, axis=0)).max()
         if self.planar:
@@ -72,6 +80,16 @@ class SettleDetector:
         lefts = np.array([f.left for _, f, _ in self._frames])
         left_turn = compute_angle_between(lefts, np.nanmean(lefts, axis=0)).max()
         return bool(up_turn < self.max_turn_deg and left_turn < 1.5 * self.max_turn_deg)
+
+    def _leg_sweep(self) -> float:
+        """The larger of the two legs' primary-signal ranges over the window (degrees)."""
+        assert self.signal is not None
+        sweeps = []
+        for side in ("left", "right"):
+            values = [compute_signal(self.signal, p, side) for _, _, p in self._frames]
+            finite = [v for v in values if np.isfinite(v)]
+            sweeps.append(max(finite) - min(finite) if finite else 0.0)
+        return max(sweeps)
 
     def timed_points(self) -> list[tuple[float, FloatArray]]:
         return [(t, p) for t, _, p in self._frames]

@@ -22,6 +22,13 @@ from hipcoach.pose.landmarks import LANDMARK_INDEX
 
 # A degree of joint rotation moves a point about 1/57 of the segment's length.
 DEG_TO_THIGH = float(np.radians(1.0))
+# The body axis each compensation mostly moves a landmark along (forward otherwise).
+MOVES_ALONG = {
+    "hips_not_stacked": "up",
+    "hip_hikes": "up",
+    "feet_apart": "left",
+    "thigh_rotates": "left",
+}
 VISIBLE = 0.5
 VISIBLE_OTHER_LEG = 0.3
 # Signals that compare both legs, so both must be seen.
@@ -44,7 +51,8 @@ class RestNoise:
 
     factor: float = 3.5
     alpha: float = 1.0 / 90.0
-    prior_sd: float = 3.0  # a typical resting spread of these measures, degrees
+    prior_sd_across: float = 2.0  # typical resting spread, degrees, movement across the image
+    prior_sd_depth: float = 4.0  # the same for movement along the camera's line of sight
     prior_weight: float = 90.0  # frames' worth of trust in that prior
     n: int = 0
     mean: float = 0.0
@@ -59,11 +67,13 @@ class RestNoise:
         self.mean += a * delta
         self.var = (1.0 - a) * (self.var + a * delta * delta)
 
-    def margin(self, unit_scale: float = 1.0) -> float:
+    def margin(self, unit_scale: float = 1.0, depth_share: float = 0.0) -> float:
         """The level rest-time noise alone rarely reaches. Until much rest has been seen
-        the estimate leans on a prior spread (times `unit_scale` for measures not in
-        degrees), so the first reps are not judged against a lucky quiet spell."""
-        prior_var = (self.prior_sd * unit_scale) ** 2
+        the estimate leans on a prior spread, larger the more the movement runs along the
+        camera's line of sight (`depth_share`, 0-1), times `unit_scale` for measures not
+        in degrees; so the first reps are not judged against a lucky quiet spell."""
+        prior_sd = self.prior_sd_across + depth_share * (self.prior_sd_depth - self.prior_sd_across)
+        prior_var = (prior_sd * unit_scale) ** 2
         seen = min(self.n, 1.0 / self.alpha)
         var = (seen * self.var + self.prior_weight * prior_var) / (seen + self.prior_weight)
         return self.factor * float(np.sqrt(var))
@@ -166,6 +176,16 @@ class LegTrack:
         for check_id, value in self._measure(points, other_visible).items():
             self.measures[check_id].add(value)
 
+    def _depth_share(self, check_id: str) -> float:
+        """How much of this check's movement runs along the camera axis (0-1). Points are
+        camera-aligned, z away from the camera (image-plane points have no z at all)."""
+        frame = self.reference.frame
+        axis = {"up": frame.up, "left": frame.left}.get(
+            MOVES_ALONG.get(check_id, ""), frame.forward
+        )
+        share = abs(float(axis[2]))
+        return share if np.isfinite(share) else 1.0
+
     def rejudge(self, frames: list[tuple[FloatArray, FloatArray]]) -> None:
         """Recompute the current rep's measures from (smoothed points, visibility)
         frames, after the reference changed."""
@@ -189,7 +209,8 @@ class LegTrack:
             if np.isfinite(value):
                 values[check.id] = round(value, 3)
                 scale = 1.0 if check.unit is Unit.deg else DEG_TO_THIGH
-                noise = self.rest_noise.get(check.id, RestNoise()).margin(scale)
+                depth = self._depth_share(check.id)
+                noise = self.rest_noise.get(check.id, RestNoise()).margin(scale, depth)
                 if value >= max(check.threshold, noise):
                     cues.append(check.id)
         for check in self.exercise.checks:
