@@ -49,6 +49,7 @@ class RepCounter:
     _above: int = 0
     _armed: bool = True
     _calm_since: float | None = None
+    _trough: float | None = None
     _samples: list[tuple[float, float]] = field(default_factory=list)
 
     @property
@@ -76,6 +77,14 @@ class RepCounter:
 
     def _update_rest(self, value: float, x: float, t: float, dt: float) -> None:
         assert self.rest_level is not None
+        if not self._armed:
+            # A fresh rise of a full entry step from the lowest point since the last rep:
+            # the next rep began before the leg got all the way back to rest.
+            self._trough = value if self._trough is None else min(self._trough, value)
+            if value - self._trough >= self.enter_deg and self._trough > self.rest_level:
+                self.rest_level = self._trough
+                x = value - self.rest_level
+                self._armed = True
         if x < 0.0:
             # Follow the rest level down quickly but not instantly, so one noisy low
             # frame does not drag it below the true rest.
@@ -98,6 +107,7 @@ class RepCounter:
             self._calm_since = t if self._calm_since is None else self._calm_since
             if t - self._calm_since >= self.rearm_s:
                 self._armed = True
+                self._trough = None
         else:
             self._calm_since = None
         if x > self.enter_deg and self._armed:
@@ -119,6 +129,7 @@ class RepCounter:
         self.phase = Phase.rest
         self._above = 0
         self._armed = False
+        self._trough = None
         self._samples = []
         start = self._last_rest_t
         self._last_rest_t = t
