@@ -177,14 +177,14 @@ class RepCounter:
     def _hold_duration(self, samples: list[tuple[float, float]], peak: float) -> float:
         """Time spent near the top of the rep (seconds).
 
-        "Near" is within max(4 deg, 25 % of the range) of a robust peak (the 90th
+        "Near" is within max(5 deg, 25 % of the range) of a robust peak (the 90th
         percentile of the rep's samples), and the time is summed rather than taken as one
         unbroken run, so landmark noise cannot cut a real hold short.
         """
         values = np.array([x for _, x in samples])
         times = np.array([t for t, _ in samples])
         top = float(np.percentile(values, 90))
-        near = top - max(4.0, self.hold_tolerance_fraction * top)
+        near = top - max(5.0, self.hold_tolerance_fraction * top)
         dt = np.diff(times, append=times[-1])
         return float(dt[values >= near].sum())
 
