@@ -259,9 +259,8 @@ class SetAnalyser:
             track.reference = build_reference(
                 [snapshot_posture(p, track.side) for p in before], track.side
             )
-            track.rejudge(
-                [(p, v) for t, p, v in self._early if window.start_s <= t <= window.end_s]
-            )
+        track.rejudge([(p, v) for t, p, v in self._early if window.start_s <= t <= window.end_s])
+        track.judge_live = True
         self._early.clear()
 
     def _check_setup(self, t: float, events: list[Event]) -> None:

@@ -29,6 +29,8 @@ MOVES_ALONG = {
     "feet_apart": "left",
     "thigh_rotates": "left",
 }
+# Rest noise is sampled on every third frame: plenty for a spread, a third of the cost.
+NOISE_EVERY = 3
 VISIBLE = 0.5
 VISIBLE_OTHER_LEG = 0.3
 # Signals that compare both legs, so both must be seen.
@@ -50,10 +52,10 @@ class RestNoise:
     """
 
     factor: float = 3.5
-    alpha: float = 1.0 / 90.0
+    alpha: float = 1.0 / 30.0
     prior_sd_across: float = 2.0  # typical resting spread, degrees, movement across the image
     prior_sd_depth: float = 4.0  # the same for movement along the camera's line of sight
-    prior_weight: float = 90.0  # frames' worth of trust in that prior
+    prior_weight: float = 30.0  # samples' worth of trust in that prior
     n: int = 0
     mean: float = 0.0
     var: float = 0.0
@@ -92,6 +94,9 @@ class LegTrack:
     _history: list[float] = field(default_factory=list)
     frames_seen: int = 0
     rest_noise: dict[str, RestNoise] = field(default_factory=dict)
+    # Off until the first rep is done: that rep is judged afterwards from kept frames,
+    # once the start posture is known (see SetAnalyser._settle_reference).
+    judge_live: bool = False
     frames_measured: int = 0
 
     def __post_init__(self) -> None:
@@ -158,9 +163,13 @@ class LegTrack:
         if len(self._history) < 3000:
             self._history.append(value)
         window = self.counter.update(value, t)
-        if self.counter.phase is Phase.moving or window is not None:
+        if self.judge_live and (self.counter.phase is Phase.moving or window is not None):
             self._accumulate(calm_points, other_visible)
-        elif learn_noise and self.counter.excursion(value) < 0.5 * self.counter.enter_deg:
+        elif (
+            learn_noise
+            and self.frames_measured % NOISE_EVERY == 0
+            and self.counter.excursion(value) < 0.5 * self.counter.enter_deg
+        ):
             self._learn_rest_noise(calm_points, other_visible)
         return window
 
