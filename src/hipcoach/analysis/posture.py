@@ -60,15 +60,25 @@ class SettleDetector:
     hold_s: float = 0.7
     max_turn_deg: float = 5.0
     _frames: deque[tuple[float, BodyFrame, FloatArray]] = field(default_factory=deque)
+    _signals: deque[tuple[float, float]] = field(default_factory=deque)
 
     def add(self, t: float, frame: BodyFrame, points: FloatArray) -> bool:
         """Add a frame; True once the last `hold_s` seconds were still and in posture."""
         if not matches_posture(frame, self.posture, self.planar):
-            self._frames.clear()
+            self.reset()
             return False
         self._frames.append((t, frame, points))
+        if self.signal is not None:
+            self._signals.append(
+                (
+                    compute_signal(self.signal, points, "left"),
+                    compute_signal(self.signal, points, "right"),
+                )
+            )
         while self._frames and self._frames[0][0] < t - self.hold_s:
             self._frames.popleft()
+            if self._signals:
+                self._signals.popleft()
         if t - self._frames[0][0] < 0.8 * self.hold_s or len(self._frames) < 4:
             return False
         if self.signal is not None and self._leg_sweep() > self.max_sweep_deg:
@@ -83,12 +93,12 @@ class SettleDetector:
 
     def _leg_sweep(self) -> float:
         """The larger of the two legs' primary-signal ranges over the window (degrees)."""
-        assert self.signal is not None
-        sweeps = []
-        for side in ("left", "right"):
-            values = [compute_signal(self.signal, p, side) for _, _, p in self._frames]
-            finite = [v for v in values if np.isfinite(v)]
-            sweeps.append(max(finite) - min(finite) if finite else 0.0)
+        values = np.array(self._signals, dtype=float).reshape(-1, 2)
+        sweeps = [0.0]
+        for column in values.T:
+            finite = column[np.isfinite(column)]
+            if finite.size:
+                sweeps.append(float(finite.max() - finite.min()))
         return max(sweeps)
 
     def timed_points(self) -> list[tuple[float, FloatArray]]:
@@ -99,3 +109,4 @@ class SettleDetector:
 
     def reset(self) -> None:
         self._frames.clear()
+        self._signals.clear()
