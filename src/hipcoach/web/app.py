@@ -6,6 +6,7 @@ sheet and chart library is served from this package: the app works with no netwo
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -73,6 +74,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Everything loaded at start-up lives as long as the server: keep it out of the
+        # cyclic collector, whose full passes otherwise stall every live socket at once.
+        gc.collect()
+        gc.freeze()
         yield
         jobs.shutdown()
         db = getattr(app.state, "db", None)
