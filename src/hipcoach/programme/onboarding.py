@@ -91,9 +91,9 @@ def onboard(
         person.baseline_pain = answers.baseline_pain
         person.psfs_activities = [item.activity for item in answers.psfs]
         person.onboarded = True
-        s.add(_measure(person_id, on, NPRS, NPRS_VERSION, None, answers.baseline_pain))
+        s.add(new_measure(person_id, on, NPRS, NPRS_VERSION, None, answers.baseline_pain))
         for item in answers.psfs:
-            s.add(_measure(person_id, on, PSFS, PSFS_VERSION, item.activity, item.rating))
+            s.add(new_measure(person_id, on, PSFS, PSFS_VERSION, item.activity, item.rating))
         for track, step in chosen.items():
             prescription = starting_prescription(ladders[track][step or 0])
             reason = (
@@ -132,15 +132,22 @@ def onboard(
             )
 
 
-def _measure(
-    person_id: int, on: dt.date, instrument: str, version: str, item: str | None, value: float
+def new_measure(
+    person_id: int,
+    on: dt.date,
+    instrument: str,
+    version: str,
+    item: str | None,
+    value: float,
+    context: str = "baseline",
 ) -> Measure:
+    """One stored outcome answer (raw item value with its instrument version)."""
     return Measure(
         person_id=person_id,
         taken_on=on,
         instrument=instrument,
         version=version,
-        context="baseline",
+        context=context,
         item=item,
         value=float(value),
     )

@@ -22,6 +22,7 @@ from hipcoach.programme.models import (
     SetInput,
     TodayPlan,
 )
+from hipcoach.programme.onboarding import new_measure
 from hipcoach.programme.safety import RESCREEN_DAYS
 from hipcoach.store.database import Database
 from hipcoach.store.tables import (
@@ -241,19 +242,5 @@ def record_checkin(
         if len(psfs_ratings) != len(activities) or any(not 0 <= r <= 10 for r in psfs_ratings):
             raise ProgrammeError(f"rate each of your {len(activities)} activities from 0 to 10")
         for activity, rating in zip(activities, psfs_ratings, strict=True):
-            s.add(_weekly(person_id, on, PSFS, PSFS_VERSION, activity, rating))
-        s.add(_weekly(person_id, on, GROC, GROC_VERSION, None, groc))
-
-
-def _weekly(
-    person_id: int, on: dt.date, instrument: str, version: str, item: str | None, value: int
-) -> Measure:
-    return Measure(
-        person_id=person_id,
-        taken_on=on,
-        instrument=instrument,
-        version=version,
-        context="weekly",
-        item=item,
-        value=float(value),
-    )
+            s.add(new_measure(person_id, on, PSFS, PSFS_VERSION, activity, rating, "weekly"))
+        s.add(new_measure(person_id, on, GROC, GROC_VERSION, None, groc, "weekly"))
