@@ -103,6 +103,11 @@ class SetAnalyser:
     def rep_count(self) -> int:
         return len(self.reps)
 
+    @property
+    def duration_s(self) -> float:
+        """Seconds between the first and the latest frame seen."""
+        return self._last_t - (self._first_t if self._first_t is not None else self._last_t)
+
     # -- the frame loop ---------------------------------------------------------------
     def update(self, frame: PoseFrame | None, t: float) -> list[Event]:
         events: list[Event] = []
@@ -367,7 +372,7 @@ class SetAnalyser:
                 visible_fraction=round(self.view.fraction, 3),
             ),
             messages={c: self._messages.get(c, c) for c in sorted(cue_ids)},
-            duration_s=round(self._last_t - (self._first_t or 0.0), 3),
+            duration_s=round(self.duration_s, 3),
             frames=self.view.frames,
             frames_with_person=self.view.with_person,
         )

@@ -36,10 +36,10 @@ def replay(
 
 def _check_usable(analyser: SetAnalyser, source: str) -> None:
     report = analyser.view
-    if report.frames < MIN_FRAMES or analyser._last_t - (analyser._first_t or 0.0) < MIN_DURATION_S:
+    if report.frames < MIN_FRAMES or analyser.duration_s < MIN_DURATION_S:
         raise TooShortError(
             f"{source}: too short to contain a repetition "
-            f"({report.frames} frames, {analyser._last_t - (analyser._first_t or 0.0):.1f} s)"
+            f"({report.frames} frames, {analyser.duration_s:.1f} s)"
         )
     if report.with_person == 0:
         raise NoPersonError(f"{source}: no person was found in any frame")

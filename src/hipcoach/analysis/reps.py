@@ -43,7 +43,6 @@ class RepCounter:
     hold_tolerance_fraction: float = 0.25
     phase: Phase = Phase.rest
     rest_level: float | None = None
-    max_excursion: float = 0.0
     _last_rest_t: float = 0.0
     _last_t: float | None = None
     _above: int = 0
@@ -69,7 +68,6 @@ class RepCounter:
             self._last_rest_t = t
             return None
         x = value - self.rest_level
-        self.max_excursion = max(self.max_excursion, x)
         if self.phase is Phase.rest:
             self._update_rest(value, x, t, dt)
             return None

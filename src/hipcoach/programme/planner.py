@@ -44,15 +44,8 @@ from hipcoach.store.tables import ExerciseSet, MorningCheck, Person, TrackState,
 
 
 def _prescription(state: TrackState) -> Prescription:
-    return Prescription(
-        track=state.track,
-        step=state.step,
-        exercise_id=state.exercise_id,
-        variation=state.variation,
-        reps=state.reps,
-        sets=state.sets,
-        hold_s=state.hold_s,
-    )
+    """The prescription a stored track state holds (its columns carry the same names)."""
+    return Prescription.model_validate(state, from_attributes=True)
 
 
 def _states(s: Session, person_id: int) -> dict[str, TrackState]:

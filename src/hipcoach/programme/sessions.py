@@ -38,24 +38,8 @@ STATUSES = ("in_progress", "completed", "interrupted")
 
 
 def saved_set(row: ExerciseSet) -> SavedSet:
-    return SavedSet(
-        id=row.id,
-        session_id=row.session_id,
-        track=row.track,
-        exercise_id=row.exercise_id,
-        variation=row.variation,
-        set_index=row.set_index,
-        source=row.source,
-        target_reps=row.target_reps,
-        actual_reps=row.actual_reps,
-        target_hold_s=row.target_hold_s,
-        hold_s=row.hold_s,
-        flagged_reps=row.flagged_reps,
-        pain=row.pain,
-        felt=row.felt,
-        leg_symptoms=row.leg_symptoms,
-        ended_early=row.ended_early,
-    )
+    """A stored set as the service returns it (the row's columns carry the same names)."""
+    return SavedSet.model_validate(row, from_attributes=True)
 
 
 def session_info(session: TrainingSession, with_sets: bool = True) -> SessionInfo:
