@@ -35,7 +35,7 @@ from hipcoach.exercises.schema import CheckSpec, Exercise
 from hipcoach.features.body import Space, compute_body_frame, extract_points, select_space
 from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.geometry import compute_angle_between
-from hipcoach.features.measures import build_reference, snapshot_posture
+from hipcoach.features.measures import PostureSnapshot, build_reference, snapshot_posture
 from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 
 CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
@@ -98,6 +98,10 @@ class SetAnalyser:
         self._calm = OneEuroFilter(N_LANDMARKS * 3, min_cutoff_hz=1.0, beta=0.0)
         self._last_t = 0.0
         self._image_scale = np.array([1.0, 1.0])
+        # Posture snapshots of the frames in the still window, so the start posture's
+        # refresh measures each frame once, not the whole window every refresh (a few ms).
+        self._view_cache: tuple[Side | None, list[str], np.ndarray, np.ndarray] | None = None
+        self._snapshots: dict[tuple[int, Side], tuple[np.ndarray, PostureSnapshot]] = {}
 
     @property
     def rep_count(self) -> int:
@@ -156,16 +160,33 @@ class SetAnalyser:
             self.side = self._fixed_side
             self._settle.reset()
             self._early.clear()
+            self._snapshots.clear()
             return
         if any(tr.counter.phase is Phase.moving for tr in self._tracks):
             return
-        if not self._settle.add(t, frame, points) or t - self._refreshed_t < REFRESH_EVERY_S:
+        settled = self._settle.add(t, frame, points)
+        still = self._settle.points()
+        kept = {id(p) for p in still}
+        self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] in kept}
+        for track in self._tracks:
+            # Measured as each frame arrives, so a refresh costs no more than any frame.
+            self._snapshots_of([points] if still else [], track.side)
+        if not settled or t - self._refreshed_t < REFRESH_EVERY_S:
             return
         self._refreshed_t = t
-        still = self._settle.points()
         for track in self._tracks:
-            snapshots = [snapshot_posture(p, track.side) for p in still]
-            track.reference = build_reference(snapshots, track.side)
+            track.reference = build_reference(self._snapshots_of(still, track.side), track.side)
+
+    def _snapshots_of(self, points: list[np.ndarray], side: Side) -> list[PostureSnapshot]:
+        """Posture snapshots of these frames' points, measured once per frame and side."""
+        snapshots = []
+        for p in points:
+            hit = self._snapshots.get((id(p), side))
+            if hit is None or hit[0] is not p:
+                hit = (p, snapshot_posture(p, side))
+                self._snapshots[(id(p), side)] = hit
+            snapshots.append(hit[1])
+        return snapshots
 
     def _settle_step(
         self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
@@ -181,7 +202,7 @@ class SetAnalyser:
             self._locked = True
         sides: list[Side] = [self.side] if self.side else ["left", "right"]
         for side in sides:
-            reference = build_reference([snapshot_posture(p, side) for p in still], side)
+            reference = build_reference(self._snapshots_of(still, side), side)
             counter = RepCounter(enter_deg=self.exercise.primary_signal.min_rep_deg)
             self._tracks.append(LegTrack(side, self.exercise, reference, counter))
         if self.side is not None and self._requested_side == "auto":
@@ -310,18 +331,30 @@ class SetAnalyser:
             return self._tracks[0].required_names()
         return [f"{s}_{j}" for s in ("left", "right") for j in ("shoulder", "hip", "knee", "ankle")]
 
+    def _view_rule(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The joints that must be seen, their landmark indices and visibility thresholds
+        (the working side's joints must be clearly seen, the other side's less so)."""
+        key = self._tracks[0].side if self._tracks else None
+        if self._view_cache is None or self._view_cache[0] != key:
+            names = self._required_names()
+            index = np.array([LANDMARK_INDEX[n] for n in names])
+            thresholds = np.array(
+                [VISIBLE if key is None or n.startswith(key) else 0.3 for n in names]
+            )
+            self._view_cache = (key, names, index, thresholds)
+        return self._view_cache[1], self._view_cache[2], self._view_cache[3]
+
     def _note_view(self, frame: PoseFrame | None, t: float, events: list[Event]) -> None:
         missing: list[str] = []
         edges: list[str] = []
         if frame is not None:
-            for name in self._required_names():
-                i = LANDMARK_INDEX[name]
-                threshold = (
-                    VISIBLE if not self._tracks or name.startswith(self._tracks[0].side) else 0.3
-                )
-                if frame.visibility[i] < threshold or not np.isfinite(frame.image[i]).all():
-                    missing.append(name)
-                    edges += _edges_outside(frame.image[i])
+            names, index, thresholds = self._view_rule()
+            unseen = (frame.visibility[index] < thresholds) | ~np.isfinite(frame.image[index]).all(
+                axis=1
+            )
+            for k in np.flatnonzero(unseen):
+                missing.append(names[k])
+                edges += _edges_outside(frame.image[index[k]])
         self.view.add(t, frame is not None, missing, edges)
         if self._first_t is None or t - self._first_t < 1.0:
             return

@@ -94,6 +94,7 @@ class ViewMeter:
     complete: int = 0
     with_person: int = 0
     _recent: deque[tuple[float, bool]] = field(default_factory=deque)
+    _recent_ok: int = 0
     missing_counts: dict[str, int] = field(default_factory=dict)
     off_edges: dict[str, int] = field(default_factory=dict)
 
@@ -107,8 +108,9 @@ class ViewMeter:
         for edge in edges:
             self.off_edges[edge] = self.off_edges.get(edge, 0) + 1
         self._recent.append((t, ok))
+        self._recent_ok += int(ok)
         while self._recent and self._recent[0][0] < t - self.window_s:
-            self._recent.popleft()
+            self._recent_ok -= int(self._recent.popleft()[1])
 
     @property
     def fraction(self) -> float:
@@ -118,7 +120,7 @@ class ViewMeter:
     def recent_fraction(self) -> float:
         if not self._recent:
             return 0.0
-        return sum(ok for _, ok in self._recent) / len(self._recent)
+        return self._recent_ok / len(self._recent)
 
     def most_missing(self) -> list[str]:
         ranked = sorted(self.missing_counts.items(), key=lambda kv: -kv[1])

@@ -1,6 +1,13 @@
-"""Vector geometry on 3-D points. Angles in degrees; inputs are (..., 3) arrays."""
+"""Vector geometry on 3-D points. Angles in degrees; inputs are (..., 3) arrays.
+
+The engine calls these on single 3-vectors thousands of times a second, where NumPy's
+per-call overhead dominates; single vectors take a short path with the same results.
+"""
 
 from __future__ import annotations
+
+import math
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,6 +24,9 @@ def _check_xyz(v: FloatArray, name: str) -> None:
 
 def cross(a: FloatArray, b: FloatArray) -> FloatArray:
     """Cross product of (..., 3) arrays; for single vectors several times faster than np.cross."""
+    if a.ndim == 1 and b.ndim == 1:
+        (ax, ay, az), (bx, by, bz) = a.tolist(), b.tolist()
+        return np.array((ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx))
     ax, ay, az = a[..., 0], a[..., 1], a[..., 2]
     bx, by, bz = b[..., 0], b[..., 1], b[..., 2]
     return np.stack((ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx), axis=-1)
@@ -25,6 +35,9 @@ def cross(a: FloatArray, b: FloatArray) -> FloatArray:
 def normalize(v: FloatArray) -> FloatArray:
     """Unit vector(s); zero-length vectors become NaN rather than dividing silently."""
     _check_xyz(v, "v")
+    if v.ndim == 1:
+        length = math.sqrt(float(v @ v))  # NaN stays NaN and fails the test below
+        return v / length if length > 1e-12 else np.full(3, np.nan)
     n = np.linalg.norm(v, axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 1e-12, v / n, np.nan)
@@ -34,6 +47,10 @@ def compute_angle_between(a: FloatArray, b: FloatArray) -> FloatArray:
     """Unsigned angle between vectors a and b, in degrees [0, 180]."""
     _check_xyz(a, "a")
     _check_xyz(b, "b")
+    if a.ndim == 1 and b.ndim == 1:
+        c = cross(a, b)
+        angle = math.degrees(math.atan2(math.sqrt(float(c @ c)), float(a @ b)))
+        return cast(FloatArray, np.float64(angle))
     sine = np.linalg.norm(cross(a, b), axis=-1)
     dot = np.sum(a * b, axis=-1)
     return np.degrees(np.arctan2(sine, dot))
@@ -53,9 +70,14 @@ def compute_rotation_in_plane(
     orthogonal; the component of v out of that plane is ignored.
     """
     _check_xyz(v, "v")
+    if v.ndim == 1 and towards.ndim == 1 and reference.ndim == 1:
+        angle = math.degrees(math.atan2(float(v @ towards), float(v @ reference)))
+        return cast(FloatArray, np.float64(angle))
     return np.degrees(np.arctan2(np.sum(v * towards, axis=-1), np.sum(v * reference, axis=-1)))
 
 
 def orthogonal_part(v: FloatArray, axis: FloatArray) -> FloatArray:
     """The component of v perpendicular to the unit vector `axis`."""
+    if v.ndim == 1 and axis.ndim == 1:
+        return v - float(v @ axis) * axis
     return v - np.sum(v * axis, axis=-1, keepdims=True) * axis

@@ -97,8 +97,6 @@ def _leg_forward(limb: Limb, frame: BodyFrame) -> float:
     return _deg(compute_rotation_in_plane(limb.leg, -frame.up, frame.forward))
 
 
-
-
 def compute_knee_swing(limb: Limb, left: FloatArray, min_offset: float = 0.2) -> float:
     """Signed angle (degrees) by which the knee has swung about the hip-ankle line out of
     the body's sagittal plane: positive towards the body's left. NaN when the knee is
