@@ -139,10 +139,11 @@ class SustainedMax:
             self._values = []
         self._values.append(value)
 
-    def value(self) -> float:
+    def value(self, baseline: float = 0.0) -> float:
+        """The sustained level, measured from `baseline` (the measure's level at rest)."""
         if not self._values or len(self._values) < 3:
             return float("nan")
-        values = np.asarray(self._values)
+        values = np.asarray(self._values) - baseline
         width = min(self.window, values.size)
         running = np.convolve(values, np.ones(width) / width, mode="valid")
         return float(np.abs(running).max() if self.two_sided else running.max())

@@ -46,6 +46,17 @@ def matches_posture(frame: BodyFrame, posture: Posture, planar: bool = False) ->
     return up_y < -0.55
 
 
+def _half_turn(axes: FloatArray) -> float:
+    """How far an axis turned across a window: the angle between its mean direction in
+    the first and in the second half. Averaging first keeps landmark jitter (large for an
+    axis along the camera's line of sight) from passing for movement; getting into
+    position turns the trunk far more than that."""
+    half = len(axes) // 2
+    return float(
+        compute_angle_between(np.nanmean(axes[:half], axis=0), np.nanmean(axes[half:], axis=0))
+    )
+
+
 @dataclass
 class SettleDetector:
     """Collects frames until the trunk has been still, in posture, for `hold_s` seconds,
@@ -83,13 +94,13 @@ class SettleDetector:
             return False
         if self.signal is not None and self._leg_sweep() > self.max_sweep_deg:
             return False
-        ups = np.array([f.up for _, f, _ in self._frames])
-        up_turn = compute_angle_between(ups, np.nanmean(ups, axis=0)).max()
+        # A steady turn of R degrees across the window moves the halves' means R/2 apart.
+        limit = 0.5 * self.max_turn_deg
+        up_turn = _half_turn(np.array([f.up for _, f, _ in self._frames]))
         if self.planar:
-            return bool(up_turn < self.max_turn_deg)
-        lefts = np.array([f.left for _, f, _ in self._frames])
-        left_turn = compute_angle_between(lefts, np.nanmean(lefts, axis=0)).max()
-        return bool(up_turn < self.max_turn_deg and left_turn < 1.5 * self.max_turn_deg)
+            return bool(up_turn < limit)
+        left_turn = _half_turn(np.array([f.left for _, f, _ in self._frames]))
+        return bool(up_turn < limit and left_turn < 1.5 * limit)
 
     def _leg_sweep(self) -> float:
         """The larger of the two legs' primary-signal ranges over the window (degrees)."""

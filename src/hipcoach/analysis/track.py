@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,9 @@ MOVES_ALONG = {
 # Rest noise is sampled on every third frame: plenty for a spread, a third of the cost.
 NOISE_EVERY = 3
 VISIBLE = 0.5
+# The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
+REST_LEVEL_SAMPLES = 8
+REST_LEVEL_MIN = 3
 VISIBLE_OTHER_LEG = 0.3
 # Signals that compare both legs, so both must be seen.
 BOTH_LEG_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
@@ -98,6 +102,11 @@ class LegTrack:
     # once the start posture is known (see SetAnalyser._settle_reference).
     judge_live: bool = False
     frames_measured: int = 0
+    # Each measure's latest values at rest, and their level when the current rep began:
+    # "nothing moves but the knee" is judged against where the body was just before the
+    # rep, so slow drift of the landmarks (or of the person) between reps is not a fault.
+    _rest_recent: dict[str, deque[float]] = field(default_factory=dict)
+    _baseline: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
@@ -162,7 +171,10 @@ class LegTrack:
         self.frames_measured += 1
         if len(self._history) < 3000:
             self._history.append(value)
+        was_moving = self.counter.phase is Phase.moving
         window = self.counter.update(value, t)
+        if not was_moving and self.counter.phase is Phase.moving:
+            self._baseline = self._rest_level() if self.judge_live else {}
         if self.judge_live and (self.counter.phase is Phase.moving or window is not None):
             self._accumulate(calm_points, other_visible)
         elif (
@@ -200,6 +212,9 @@ class LegTrack:
         frames, after the reference changed."""
         for measure in self.measures.values():
             measure.reset()
+        # Rest values so far were measured against the old start posture.
+        self._rest_recent.clear()
+        self._baseline = {}
         for points, visibility in frames:
             _, other_visible = self.visible(visibility, count=False)
             self._accumulate(points, other_visible)
@@ -207,13 +222,23 @@ class LegTrack:
     def _learn_rest_noise(self, points: FloatArray, other_visible: bool) -> None:
         for check_id, value in self._measure(points, other_visible).items():
             self.rest_noise.setdefault(check_id, RestNoise()).add(value)
+            if np.isfinite(value):
+                self._rest_recent.setdefault(check_id, deque(maxlen=REST_LEVEL_SAMPLES))
+                self._rest_recent[check_id].append(value)
+
+    def _rest_level(self) -> dict[str, float]:
+        return {
+            check_id: float(np.median(values))
+            for check_id, values in self._rest_recent.items()
+            if len(values) >= REST_LEVEL_MIN
+        }
 
     def judge_rep(self, window: RepWindow) -> tuple[list[str], dict[str, float]]:
         """Cue ids raised by a finished rep, and each frame check's sustained value."""
         cues: list[str] = []
         values: dict[str, float] = {}
         for check in self._frame_checks:
-            value = self.measures[check.id].value()
+            value = self.measures[check.id].value(self._baseline.get(check.id, 0.0))
             self.measures[check.id].reset()
             if np.isfinite(value):
                 values[check.id] = round(value, 3)
