@@ -41,6 +41,8 @@ from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
 REFRESH_EVERY_S = 0.25
 UNSETTLE_DEG = 12.0
+# ... and held for this long (a turn of one frame is a landmark glitch, not a move).
+UNSETTLE_HOLD_S = 0.25
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -90,6 +92,7 @@ class SetAnalyser:
         self._view_ok = True
         self._first_t: float | None = None
         self._refreshed_t = -1.0
+        self._turned_since: float | None = None
         self._shaky_reps = 0
         # Smoothed frames kept until the first rep is done (bounded: about 20 s at 30 fps).
         self._early: deque[tuple[float, np.ndarray, np.ndarray]] = deque(maxlen=600)
@@ -153,7 +156,13 @@ class SetAnalyser:
             return
         frame = compute_body_frame(points)
         turned = float(compute_angle_between(frame.up, self._tracks[0].reference.frame.up))
-        if turned > UNSETTLE_DEG:
+        if turned <= UNSETTLE_DEG:
+            self._turned_since = None
+        elif self._turned_since is None:
+            self._turned_since = t
+        # Held, not a single frame: one landmark glitch must not restart the set.
+        if self._turned_since is not None and t - self._turned_since >= UNSETTLE_HOLD_S:
+            self._turned_since = None
             # Still getting into position (a slow start looked still): start over.
             self._tracks = []
             self._locked = self._fixed_side is not None
