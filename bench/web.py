@@ -266,8 +266,11 @@ def _landmark_row(
         "p50 ms": round(r50, 1),
         "p95 ms": round(r95, 1),
         "notes": notes,
-        "target": "p95 <= 20 at 30/s",
-        "met": "yes" if r95 <= 20 and rate >= 0.95 * LANDMARK_RATE_HZ else "NO",
+        # The target is for landmark clients alone; the mixed row is extra load.
+        "target": "p95 <= 20 at 30/s" if not camera_jpegs else "(extra: mixed load)",
+        "met": ("yes" if r95 <= 20 and rate >= 0.95 * LANDMARK_RATE_HZ else "NO")
+        if not camera_jpegs
+        else "",
     }
 
 
