@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -16,8 +16,9 @@ from hipcoach.analysis.checks import (
 )
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
 from hipcoach.exercises.schema import Exercise, SignalName, Unit
-from hipcoach.features.body import FloatArray, Side, other_side
+from hipcoach.features.body import FloatArray, Side, compute_body_frame, extract_limb, other_side
 from hipcoach.features.filters import OneEuroFilter
+from hipcoach.features.geometry import normalize
 from hipcoach.features.measures import Reference, compute_compensations, compute_signal
 from hipcoach.pose.landmarks import LANDMARK_INDEX
 
@@ -36,6 +37,8 @@ VISIBLE = 0.5
 # The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
 REST_LEVEL_SAMPLES = 8
 REST_LEVEL_MIN = 3
+# Measures that are unsigned angles between directions (see LegTrack._resting_reference).
+UNSIGNED_MEASURES = frozenset({"bottom_leg_moves", "trunk_moves"})
 VISIBLE_OTHER_LEG = 0.3
 # Signals that compare both legs, so both must be seen.
 BOTH_LEG_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
@@ -107,6 +110,12 @@ class LegTrack:
     # rep, so slow drift of the landmarks (or of the person) between reps is not a fault.
     _rest_recent: dict[str, deque[float]] = field(default_factory=dict)
     _baseline: dict[str, float] = field(default_factory=dict)
+    # Unsigned angles (how far the other thigh or the trunk turned) cannot be offset by a
+    # number: a rep compares their direction with their resting direction instead.
+    _rest_axes: deque[tuple[FloatArray, FloatArray]] = field(
+        default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES)
+    )
+    _rep_reference: Reference | None = None
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
@@ -175,6 +184,7 @@ class LegTrack:
         window = self.counter.update(value, t)
         if not was_moving and self.counter.phase is Phase.moving:
             self._baseline = self._rest_level() if self.judge_live else {}
+            self._rep_reference = self._resting_reference() if self.judge_live else None
         if self.judge_live and (self.counter.phase is Phase.moving or window is not None):
             self._accumulate(calm_points, other_visible)
         elif (
@@ -185,8 +195,10 @@ class LegTrack:
             self._learn_rest_noise(calm_points, other_visible)
         return window
 
-    def _measure(self, points: FloatArray, other_visible: bool) -> dict[str, float]:
-        comp = compute_compensations(points, self.reference)
+    def _measure(
+        self, points: FloatArray, other_visible: bool, reference: Reference | None = None
+    ) -> dict[str, float]:
+        comp = compute_compensations(points, reference or self.reference)
         return {
             check.id: FRAME_CHECKS[check.id](comp)
             for check in self._frame_checks
@@ -194,7 +206,7 @@ class LegTrack:
         }
 
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
-        for check_id, value in self._measure(points, other_visible).items():
+        for check_id, value in self._measure(points, other_visible, self._rep_reference).items():
             self.measures[check_id].add(value)
 
     def _depth_share(self, check_id: str) -> float:
@@ -215,11 +227,15 @@ class LegTrack:
         # Rest values so far were measured against the old start posture.
         self._rest_recent.clear()
         self._baseline = {}
+        self._rest_axes.clear()
+        self._rep_reference = None
         for points, visibility in frames:
             _, other_visible = self.visible(visibility, count=False)
             self._accumulate(points, other_visible)
 
     def _learn_rest_noise(self, points: FloatArray, other_visible: bool) -> None:
+        rest_thigh = extract_limb(points, other_side(self.side)).thigh
+        self._rest_axes.append((normalize(rest_thigh), compute_body_frame(points).up))
         for check_id, value in self._measure(points, other_visible).items():
             self.rest_noise.setdefault(check_id, RestNoise()).add(value)
             if np.isfinite(value):
@@ -230,8 +246,21 @@ class LegTrack:
         return {
             check_id: float(np.median(values))
             for check_id, values in self._rest_recent.items()
-            if len(values) >= REST_LEVEL_MIN
+            if len(values) >= REST_LEVEL_MIN and check_id not in UNSIGNED_MEASURES
         }
+
+    def _resting_reference(self) -> Reference | None:
+        """The start posture with the other thigh's and the trunk's directions taken from
+        the rest just before this rep."""
+        if len(self._rest_axes) < REST_LEVEL_MIN:
+            return None
+        thighs = np.array([a for a, _ in self._rest_axes])
+        ups = np.array([b for _, b in self._rest_axes])
+        other_thigh = normalize(np.nanmean(thighs, axis=0))
+        trunk_up = normalize(np.nanmean(ups, axis=0))
+        if not (np.isfinite(other_thigh).all() and np.isfinite(trunk_up).all()):
+            return None
+        return replace(self.reference, other_thigh=other_thigh, trunk_up=trunk_up)
 
     def judge_rep(self, window: RepWindow) -> tuple[list[str], dict[str, float]]:
         """Cue ids raised by a finished rep, and each frame check's sustained value."""

@@ -76,6 +76,7 @@ class Reference:
     knee_swing_deg: float
     leg_out_deg: float
     hip_flexion_deg: float  # mean of both legs: the set-up's hip angle
+    trunk_up: FloatArray | None = None  # trunk direction to compare with (frame.up if None)
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,8 @@ def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
         - ref.feet_gap,
         other_thigh_deg=_deg(compute_angle_between(rest.thigh, ref.other_thigh)),
         leg_forward_deg=_leg_forward(work, f) - ref.leg_forward_deg,
-        trunk_deg=_deg(compute_angle_between(now.up, f.up)),
+        trunk_deg=_deg(
+            compute_angle_between(now.up, f.up if ref.trunk_up is None else ref.trunk_up)
+        ),
         thigh_lateral_deg=_thigh_turn(work, ref),
     )
