@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hipcoach.analysis.checks import SustainedMax
+from hipcoach.analysis.checks import CoupledMeasure
 from hipcoach.analysis.posture import SettleDetector
 from hipcoach.exercises.schema import Posture
 from hipcoach.features.body import BodyFrame
@@ -41,13 +41,24 @@ def test_trunk_turning_into_position_does_not_settle() -> None:
     assert not _settles(frames)
 
 
-def test_sustained_max_is_measured_from_the_rest_level() -> None:
-    measure = SustainedMax(window=3)
-    for v in [5.0, 6.0, 7.0, 6.0, 5.0]:
-        measure.add(v)
-    assert measure.value() == pytest.approx(19.0 / 3.0)
-    assert measure.value(baseline=5.0) == pytest.approx(4.0 / 3.0)
-    two_sided = SustainedMax(window=3, two_sided=True)
-    for v in [1.0, 1.0, 1.0]:
-        two_sided.add(v)
-    assert two_sided.value(baseline=4.0) == 3.0
+def test_coupled_measure_is_the_change_that_moves_with_the_rep() -> None:
+    progress = np.concatenate([np.linspace(0, 20, 10), np.linspace(20, 0, 10)])  # a rep
+    measure = CoupledMeasure()
+    for p in progress:
+        measure.add(2.0 + 0.5 * p, p)  # rests at 2, moves 10 at the top of the rep
+    assert measure.value(baseline=2.0, signal_rest=0.0) == pytest.approx(10.0)
+    # Two-sided: a movement the other way reads as the same size.
+    mirrored = CoupledMeasure(two_sided=True)
+    for p in progress:
+        mirrored.add(2.0 - 0.5 * p, p)
+    assert mirrored.value(baseline=2.0, signal_rest=0.0) == pytest.approx(10.0)
+
+
+def test_coupled_measure_averages_noise_instead_of_picking_its_peak() -> None:
+    rng = np.random.default_rng(0)
+    progress = 20 * np.sin(np.linspace(0, np.pi, 60))
+    noisy = CoupledMeasure(two_sided=True)
+    for p in progress:
+        noisy.add(rng.normal(0.0, 4.0), p)
+    # No compensation: the estimate stays far below the noise's own peaks (~10).
+    assert noisy.value(baseline=0.0, signal_rest=0.0) < 3.0

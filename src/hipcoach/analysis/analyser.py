@@ -294,7 +294,10 @@ class SetAnalyser:
             track.reference = build_reference(
                 [snapshot_posture(p, track.side) for p in before], track.side
             )
-        track.rejudge([(p, v) for t, p, v in self._early if window.start_s <= t <= window.end_s])
+        track.rejudge(
+            [(p, v) for t, p, v in self._early if window.start_s <= t <= window.end_s],
+            rest=[p for t, p, _ in self._early if window.start_s - 0.5 <= t <= window.start_s],
+        )
         track.judge_live = True
         self._early.clear()
 

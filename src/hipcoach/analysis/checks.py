@@ -12,7 +12,7 @@ Set-level checks (isolation, shaking, view) live in `set_checks.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -123,30 +123,45 @@ def _wrong_hip_angle(ref: Reference, variation: Variation | None, threshold: flo
 
 
 @dataclass
-class SustainedMax:
-    """The highest level a measure held during a rep: the largest running mean over
-    `window` consecutive frames (half a second at 30 fps), so one noisy
-    frame, or a flicker of a few, never decides a cue."""
+class CoupledMeasure:
+    """How far a compensation measure moved *with* a rep.
 
-    window: int = 15
+    "Nothing moves but the knee": a compensation rises and falls with the working leg. So
+    the measure (minus its level at rest just before the rep) is fitted by least squares
+    to the rep's progress p (0 at rest, 1 at the top of the rep, from the rep's own
+    signal): value - rest = b * p. b is how far the measure moved by the top of the rep.
+    Every frame of the rep contributes, weighted by how far into the rep it is, so
+    landmark noise averages out instead of being picked up by a maximum.
+    """
+
     two_sided: bool = False  # for measures whose sign is not a fault direction
-    _values: list[float] | None = None
+    _values: list[float] = field(default_factory=list)
+    _progress: list[float] = field(default_factory=list)
 
-    def add(self, value: float) -> None:
-        if not np.isfinite(value):
-            return
-        if self._values is None:
-            self._values = []
-        self._values.append(value)
+    def add(self, value: float, signal: float) -> None:
+        """One frame: the measure and the rep's primary signal (degrees, up = into the rep)."""
+        if np.isfinite(value) and np.isfinite(signal):
+            self._values.append(value)
+            self._progress.append(signal)
 
-    def value(self, baseline: float = 0.0) -> float:
-        """The sustained level, measured from `baseline` (the measure's level at rest)."""
-        if not self._values or len(self._values) < 3:
+    def value(self, baseline: float = 0.0, signal_rest: float | None = None) -> float:
+        """b (see above): the measure's change at the top of the rep from `baseline`, its
+        level at rest. `signal_rest` is the primary signal at rest (default: the lowest
+        value seen in the rep)."""
+        if len(self._values) < 3:
             return float("nan")
-        values = np.asarray(self._values) - baseline
-        width = min(self.window, values.size)
-        running = np.convolve(values, np.ones(width) / width, mode="valid")
-        return float(np.abs(running).max() if self.two_sided else running.max())
+        signal = np.asarray(self._progress)
+        rest = signal.min() if signal_rest is None or not np.isfinite(signal_rest) else signal_rest
+        span = float(signal.max() - rest)
+        if span <= 1e-6:
+            return float("nan")
+        p = np.clip((signal - rest) / span, 0.0, 1.0)
+        weight = float(p @ p)
+        if weight < 1e-6:
+            return float("nan")
+        b = float(p @ (np.asarray(self._values) - baseline)) / weight
+        return abs(b) if self.two_sided else b
 
     def reset(self) -> None:
-        self._values = None
+        self._values = []
+        self._progress = []

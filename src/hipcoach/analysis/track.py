@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -12,7 +13,7 @@ from hipcoach.analysis.checks import (
     NEEDS_OTHER_LEG,
     REP_CHECKS,
     TWO_SIDED,
-    SustainedMax,
+    CoupledMeasure,
 )
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
 from hipcoach.exercises.schema import Exercise, SignalName, Unit
@@ -95,7 +96,7 @@ class LegTrack:
     reference: Reference
     counter: RepCounter
     smoother: OneEuroFilter = field(default_factory=lambda: OneEuroFilter(1, 0.6, 0.02))
-    measures: dict[str, SustainedMax] = field(default_factory=dict)
+    measures: dict[str, CoupledMeasure] = field(default_factory=dict)
     last_seen_t: float | None = None
     _recent_raw: list[float] = field(default_factory=list)
     _history: list[float] = field(default_factory=list)
@@ -116,6 +117,9 @@ class LegTrack:
         default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES)
     )
     _rep_reference: Reference | None = None
+    # The primary signal on the low-passed landmarks at rest, and its level before this rep.
+    _rest_signal: deque[float] = field(default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES))
+    _signal_rest: float | None = None
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
@@ -124,7 +128,7 @@ class LegTrack:
         self._other = _indices([f"{o}_knee", f"{o}_ankle"])
         self._frame_checks = [c for c in self.exercise.checks if c.id in FRAME_CHECKS]
         self.measures = {
-            c.id: SustainedMax(two_sided=c.id in TWO_SIDED) for c in self._frame_checks
+            c.id: CoupledMeasure(two_sided=c.id in TWO_SIDED) for c in self._frame_checks
         }
 
     def required_names(self) -> list[str]:
@@ -185,6 +189,7 @@ class LegTrack:
         if not was_moving and self.counter.phase is Phase.moving:
             self._baseline = self._rest_level() if self.judge_live else {}
             self._rep_reference = self._resting_reference() if self.judge_live else None
+            self._signal_rest = _median_or_none(self._rest_signal) if self.judge_live else None
         if self.judge_live and (self.counter.phase is Phase.moving or window is not None):
             self._accumulate(calm_points, other_visible)
         elif (
@@ -205,9 +210,14 @@ class LegTrack:
             if other_visible or check.id not in NEEDS_OTHER_LEG
         }
 
+    def _calm_signal(self, points: FloatArray) -> float:
+        spec = self.exercise.primary_signal
+        return spec.direction * compute_signal(spec.name, points, self.side)
+
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
+        signal = self._calm_signal(points)
         for check_id, value in self._measure(points, other_visible, self._rep_reference).items():
-            self.measures[check_id].add(value)
+            self.measures[check_id].add(value, signal)
 
     def _depth_share(self, check_id: str) -> float:
         """How much of this check's movement runs along the camera axis (0-1). Points are
@@ -219,9 +229,11 @@ class LegTrack:
         share = abs(float(axis[2]))
         return share if np.isfinite(share) else 1.0
 
-    def rejudge(self, frames: list[tuple[FloatArray, FloatArray]]) -> None:
+    def rejudge(
+        self, frames: list[tuple[FloatArray, FloatArray]], rest: list[FloatArray] | None = None
+    ) -> None:
         """Recompute the current rep's measures from (smoothed points, visibility)
-        frames, after the reference changed."""
+        frames, after the reference changed; `rest` are smoothed points just before it."""
         for measure in self.measures.values():
             measure.reset()
         # Rest values so far were measured against the old start posture.
@@ -229,12 +241,17 @@ class LegTrack:
         self._baseline = {}
         self._rest_axes.clear()
         self._rep_reference = None
+        self._rest_signal.clear()
+        self._signal_rest = _median_or_none([self._calm_signal(p) for p in rest or []])
         for points, visibility in frames:
             _, other_visible = self.visible(visibility, count=False)
             self._accumulate(points, other_visible)
 
     def _learn_rest_noise(self, points: FloatArray, other_visible: bool) -> None:
         rest_thigh = extract_limb(points, other_side(self.side)).thigh
+        signal = self._calm_signal(points)
+        if np.isfinite(signal):
+            self._rest_signal.append(signal)
         self._rest_axes.append((normalize(rest_thigh), compute_body_frame(points).up))
         for check_id, value in self._measure(points, other_visible).items():
             self.rest_noise.setdefault(check_id, RestNoise()).add(value)
@@ -267,7 +284,9 @@ class LegTrack:
         cues: list[str] = []
         values: dict[str, float] = {}
         for check in self._frame_checks:
-            value = self.measures[check.id].value(self._baseline.get(check.id, 0.0))
+            value = self.measures[check.id].value(
+                self._baseline.get(check.id, 0.0), self._signal_rest
+            )
             self.measures[check.id].reset()
             if np.isfinite(value):
                 values[check.id] = round(value, 3)
@@ -291,3 +310,8 @@ class LegTrack:
                     m.reset()
             self.smoother.reset()
             self._recent_raw = []
+
+
+def _median_or_none(values: Sequence[float] | deque[float]) -> float | None:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.median(finite)) if len(finite) >= REST_LEVEL_MIN else None
