@@ -1,9 +1,9 @@
 """The checks the catalogue names, registered by id.
 
 Three kinds:
-- frame checks turn one frame's baseline-relative `Compensations` into a number that is
-  compared with the catalogue threshold; a rep is flagged when the number stays at or above
-  the threshold over several frames of the rep (one noisy frame never flags);
+- frame checks turn one frame's baseline-relative `Compensations` into a number; over a
+  rep, `CoupledMeasure` finds how far that number moved with the rep (all frames count,
+  so one noisy frame never flags), which is compared with the catalogue threshold;
 - rep checks look at a finished rep (its range, its hold);
 - set-up checks look at the start-of-set posture.
 Set-level checks (isolation, shaking, view) live in `set_checks.py`.

@@ -280,7 +280,7 @@ class LegTrack:
         return replace(self.reference, other_thigh=other_thigh, trunk_up=trunk_up)
 
     def judge_rep(self, window: RepWindow) -> tuple[list[str], dict[str, float]]:
-        """Cue ids raised by a finished rep, and each frame check's sustained value."""
+        """Cue ids raised by a finished rep, and each frame check's value for it."""
         cues: list[str] = []
         values: dict[str, float] = {}
         for check in self._frame_checks:
