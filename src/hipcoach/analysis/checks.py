@@ -108,6 +108,10 @@ def _range_too_big(rep: RepWindow, exercise: Exercise, threshold: float) -> bool
     return rep.range_deg >= threshold
 
 
+# Rep checks that need the whole rep in view (a rep partly out of view is not judged).
+NEEDS_WHOLE_REP = frozenset({"hold_too_short"})
+
+
 @register_rep_check("hold_too_short")
 def _hold_too_short(rep: RepWindow, exercise: Exercise, threshold: float) -> bool:
     target = exercise.dosage.hold_s

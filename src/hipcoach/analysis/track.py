@@ -11,6 +11,7 @@ import numpy as np
 from hipcoach.analysis.checks import (
     FRAME_CHECKS,
     NEEDS_OTHER_LEG,
+    NEEDS_WHOLE_REP,
     REP_CHECKS,
     TWO_SIDED,
     CoupledMeasure,
@@ -35,6 +36,8 @@ MOVES_ALONG = {
 # Rest noise is sampled on every third frame: plenty for a spread, a third of the cost.
 NOISE_EVERY = 3
 VISIBLE = 0.5
+# A longer gap in tracking means a rep spanning it was not seen whole.
+UNSEEN_GAP_S = 0.5
 # The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
 REST_LEVEL_SAMPLES = 8
 REST_LEVEL_MIN = 3
@@ -120,6 +123,7 @@ class LegTrack:
     # The primary signal on the low-passed landmarks at rest, and its level before this rep.
     _rest_signal: deque[float] = field(default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES))
     _signal_rest: float | None = None
+    _resumed_t: float | None = None  # when the leg came back into view after a gap
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
@@ -175,6 +179,8 @@ class LegTrack:
         raw = spec.direction * compute_signal(spec.name, points, self.side)
         if not np.isfinite(raw):
             return None
+        if self.last_seen_t is not None and t - self.last_seen_t > UNSEEN_GAP_S:
+            self._resumed_t = t  # a rep under way now was partly unseen
         self.last_seen_t = t
         # Median of the last three samples removes single-frame landmark glitches
         # (one frame of lag) before the adaptive low-pass.
@@ -295,8 +301,11 @@ class LegTrack:
                 noise = self.rest_noise.get(check.id, RestNoise()).margin(scale, depth)
                 if value >= max(check.threshold, noise):
                     cues.append(check.id)
+        unseen = self._resumed_t is not None and window.start_s < self._resumed_t <= window.end_s
         for check in self.exercise.checks:
             rule = REP_CHECKS.get(check.id)
+            if unseen and check.id in NEEDS_WHOLE_REP:
+                continue  # part of this rep happened out of view: its hold is unknown
             if rule is not None and rule(window, self.exercise, check.threshold):
                 cues.append(check.id)
         return cues, values
