@@ -62,3 +62,12 @@ def test_coupled_measure_averages_noise_instead_of_picking_its_peak() -> None:
         noisy.add(rng.normal(0.0, 4.0), p)
     # No compensation: the estimate stays far below the noise's own peaks (~10).
     assert noisy.value(baseline=0.0, signal_rest=0.0) < 3.0
+
+
+def test_frames_with_little_trust_count_less() -> None:
+    progress = np.linspace(0, 20, 20)
+    measure = CoupledMeasure()
+    for k, p in enumerate(progress):
+        wild = 40.0 if k % 2 else 0.0  # every other frame: a wild reading, nearly no trust
+        measure.add(0.25 * p + wild, p, 1e-4 if k % 2 else 1.0)
+    assert measure.value(signal_rest=0.0) == pytest.approx(5.0, abs=0.1)

@@ -141,12 +141,14 @@ class CoupledMeasure:
     two_sided: bool = False  # for measures whose sign is not a fault direction
     _values: list[float] = field(default_factory=list)
     _progress: list[float] = field(default_factory=list)
+    _weights: list[float] = field(default_factory=list)
 
-    def add(self, value: float, signal: float) -> None:
+    def add(self, value: float, signal: float, weight: float = 1.0) -> None:
         """One frame: the measure and the rep's primary signal (degrees, up = into the rep)."""
         if np.isfinite(value) and np.isfinite(signal):
             self._values.append(value)
             self._progress.append(signal)
+            self._weights.append(weight)
 
     def value(self, baseline: float = 0.0, signal_rest: float | None = None) -> float:
         """b (see above): the measure's change at the top of the rep from `baseline`, its
@@ -160,12 +162,14 @@ class CoupledMeasure:
         if span <= 1e-6:
             return float("nan")
         p = np.clip((signal - rest) / span, 0.0, 1.0)
-        weight = float(p @ p)
+        w = np.asarray(self._weights)
+        weight = float((w * p) @ p)
         if weight < 1e-6:
             return float("nan")
-        b = float(p @ (np.asarray(self._values) - baseline)) / weight
+        b = float((w * p) @ (np.asarray(self._values) - baseline)) / weight
         return abs(b) if self.two_sided else b
 
     def reset(self) -> None:
         self._values = []
         self._progress = []
+        self._weights = []

@@ -21,7 +21,12 @@ from hipcoach.exercises.schema import Exercise, SignalName, Unit
 from hipcoach.features.body import FloatArray, Side, compute_body_frame, extract_limb, other_side
 from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.geometry import normalize
-from hipcoach.features.measures import Reference, compute_compensations, compute_signal
+from hipcoach.features.measures import (
+    Reference,
+    compute_compensations,
+    compute_signal,
+    thigh_turn_weight,
+)
 from hipcoach.pose.landmarks import LANDMARK_INDEX
 
 # A degree of joint rotation moves a point about 1/57 of the segment's length.
@@ -35,6 +40,8 @@ MOVES_ALONG = {
 }
 # Rest noise is sampled on every third frame: plenty for a spread, a third of the cost.
 NOISE_EVERY = 3
+# Per-frame trust in a measure, where its noise changes within a rep.
+MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 VISIBLE = 0.5
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
@@ -222,8 +229,10 @@ class LegTrack:
 
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
         signal = self._calm_signal(points)
+        work = extract_limb(points, self.side)
         for check_id, value in self._measure(points, other_visible, self._rep_reference).items():
-            self.measures[check_id].add(value, signal)
+            weigh = MEASURE_WEIGHTS.get(check_id)
+            self.measures[check_id].add(value, signal, weigh(work) if weigh else 1.0)
 
     def _depth_share(self, check_id: str) -> float:
         """How much of this check's movement runs along the camera axis (0-1). Points are

@@ -30,6 +30,10 @@ from hipcoach.features.geometry import (
     orthogonal_part,
 )
 
+# The knee's distance from the hip-ankle line (thigh lengths) below which the knee's swing
+# about that line is undefined and a straight leg's out-of-plane angle is used instead.
+KNEE_SWING_MIN_OFFSET = 0.2
+
 
 def _deg(x: FloatArray | float) -> float:
     return float(x)
@@ -98,7 +102,9 @@ def _leg_forward(limb: Limb, frame: BodyFrame) -> float:
     return _deg(compute_rotation_in_plane(limb.leg, -frame.up, frame.forward))
 
 
-def compute_knee_swing(limb: Limb, left: FloatArray, min_offset: float = 0.2) -> float:
+def compute_knee_swing(
+    limb: Limb, left: FloatArray, min_offset: float = KNEE_SWING_MIN_OFFSET
+) -> float:
     """Signed angle (degrees) by which the knee has swung about the hip-ankle line out of
     the body's sagittal plane: positive towards the body's left. NaN when the knee is
     nearly straight (the knee closer to the hip-ankle line than `min_offset` thigh
@@ -173,6 +179,23 @@ def _thigh_turn(work: Limb, ref: Reference) -> float:
     if np.isfinite(swing):
         return swing - (ref.knee_swing_deg if np.isfinite(ref.knee_swing_deg) else 0.0)
     return compute_leg_out_of_plane(work, left) - ref.leg_out_deg
+
+
+def thigh_turn_weight(work: Limb) -> float:
+    """How much to trust one frame's thigh turn (inverse of its noise variance, relative).
+
+    Read about the hip-ankle line, the knee's sideways jitter is divided by the knee's
+    distance from that line, so a barely bent knee gives a wild angle: weight by that
+    distance squared (in thigh lengths). A straight leg's reading uses the whole leg as its
+    lever and gets full weight."""
+    axis = normalize(work.ankle - work.hip)
+    length = float(np.linalg.norm(work.thigh))
+    bend = (
+        float(np.linalg.norm(orthogonal_part(work.knee - work.hip, axis))) / length
+        if length
+        else 0.0
+    )
+    return bend**2 if bend >= KNEE_SWING_MIN_OFFSET else 1.0
 
 
 @dataclass(frozen=True)
