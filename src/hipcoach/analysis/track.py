@@ -252,6 +252,7 @@ class LegTrack:
         for measure in self.measures.values():
             measure.reset()
         # Rest values so far were measured against the old start posture.
+        self.rest_noise.clear()
         self._rest_recent.clear()
         self._baseline = {}
         self._rest_axes.clear()
