@@ -91,3 +91,26 @@ def test_downward_direction_is_handled_by_sign() -> None:
     raised, t = cycles([2.0] * 3, amplitude=30.0, base=0.0)
     hip_flexion = 90.0 - raised
     assert len(run(-1.0 * hip_flexion, t)) == 3
+
+
+def test_a_slow_rep_that_starts_before_the_leg_is_fully_down_still_counts() -> None:
+    # Rep 1 rises to 20 and falls slowly; the next rises from 6.5 above rest before
+    # the leg was back down: the rest level must not follow it up past its low point.
+    fps = 30.0
+    segments = [
+        np.full(30, 0.0),
+        np.linspace(0, 20, 60),
+        np.full(60, 20.0),
+        np.linspace(20, 6.5, 90),  # slow fall, ends 6.5 deg above rest
+        np.linspace(6.5, 17.5, 90),  # at once a slow rise of 11 deg (entry step 8)
+        np.full(90, 17.5),
+        np.linspace(17.5, 0, 60),
+        np.full(40, 0.0),
+    ]
+    signal = np.concatenate(segments)
+    t = np.arange(signal.size) / fps
+    reps = run(signal, t, enter=8.0)
+    assert len(reps) == 2
+    # Measured from the low point it rose from, not from a rest level dragged up behind it
+    # (with noise, a dragged-up rest level left too little range to count at all).
+    assert reps[1].range_deg == pytest.approx(11.0, abs=0.5)

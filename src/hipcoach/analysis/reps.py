@@ -79,7 +79,7 @@ class RepCounter:
             # A fresh rise of a full entry step from the lowest point since the last rep:
             # the next rep began before the leg got all the way back to rest.
             self._trough = value if self._trough is None else min(self._trough, value)
-            if value - self._trough >= self.enter_deg and self._trough > self.rest_level:
+            if value - self._trough >= self.enter_deg and self._trough >= self.rest_level:
                 self.rest_level = self._trough
                 x = value - self.rest_level
                 self._armed = True
@@ -94,9 +94,13 @@ class RepCounter:
         elif not self._armed and dt > 0:
             # Back from a rep but resting higher than before: the rest level was too low
             # (or the start posture shifted). Follow the new rest within about a second.
+            # Never above the lowest point since that rep: a new rep may be rising from it.
             step = min(1.0, dt / self.rearm_follow_s)
-            self.rest_level += step * x
-            x -= step * x
+            target = self.rest_level + step * x
+            if self._trough is not None:
+                target = min(target, self._trough)
+            x -= target - self.rest_level
+            self.rest_level = target
         if x < 0.3 * self.enter_deg:
             self._last_rest_t = t
         if x < 0.5 * self.enter_deg:
