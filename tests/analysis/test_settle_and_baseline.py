@@ -7,6 +7,7 @@ import pytest
 
 from hipcoach.analysis.checks import CoupledMeasure
 from hipcoach.analysis.posture import SettleDetector
+from hipcoach.exercises.catalogue import get_exercise
 from hipcoach.exercises.schema import Posture
 from hipcoach.features.body import BodyFrame
 from hipcoach.features.geometry import normalize
@@ -71,3 +72,21 @@ def test_frames_with_little_trust_count_less() -> None:
         wild = 40.0 if k % 2 else 0.0  # every other frame: a wild reading, nearly no trust
         measure.add(0.25 * p + wild, p, 1e-4 if k % 2 else 1.0)
     assert measure.value(signal_rest=0.0) == pytest.approx(5.0, abs=0.1)
+
+
+def test_a_small_tail_with_no_rest_before_it_is_not_a_rep() -> None:
+    from hipcoach.analysis.analyser import SetAnalyser
+    from hipcoach.analysis.events import RepReport
+    from hipcoach.analysis.reps import RepWindow
+
+    analyser = SetAnalyser(get_exercise("clamshell"), variation="standard")
+    analyser.reps = [
+        RepReport(index=k + 1, start_s=4.0 * k, peak_s=4.0 * k + 1, end_s=4.0 * k + 2, range_deg=18)
+        for k in range(3)
+    ]
+    tail = RepWindow(start_s=10.05, peak_s=10.4, end_s=10.8, range_deg=7.0, hold_s=0.0)
+    after_rest = RepWindow(start_s=11.0, peak_s=11.5, end_s=12.0, range_deg=7.0, hold_s=0.0)
+    full = RepWindow(start_s=10.05, peak_s=11.0, end_s=12.0, range_deg=17.0, hold_s=0.0)
+    assert analyser._is_fragment(tail)
+    assert not analyser._is_fragment(after_rest)  # a smaller rep after a rest still counts
+    assert not analyser._is_fragment(full)

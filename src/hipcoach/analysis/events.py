@@ -29,7 +29,7 @@ class RepReport(BaseModel):
     cues: list[str] = Field(default_factory=list)
     hold_s: float = 0.0
     measures: dict[str, float] = Field(default_factory=dict)
-    """The largest baseline-relative value of each check's measure during the rep."""
+    """Each frame check's value for the rep: how far its measure moved with the rep."""
 
 
 class ViewReport(BaseModel):
