@@ -143,3 +143,12 @@ def test_a_rep_partly_out_of_view_is_not_called_a_short_hold(seed: int) -> None:
         matched = [t for t in truth.reps if t.start_s <= rep.peak_s <= t.end_s]
         if matched and "hold_too_short" not in matched[0].cues:
             assert "hold_too_short" not in rep.cues
+
+
+def test_cues_along_the_line_of_sight_are_reported_as_hard_to_see() -> None:
+    # Seen from the front, the pelvis rolling back moves towards the camera; seen from the
+    # feet (the catalogue's placement for the clamshell) it moves across the picture.
+    front, _ = analyse(Scenario("clamshell", view="front", n_reps=4, seed=1))
+    feet, _ = analyse(Scenario("clamshell", view="foot_end", n_reps=4, seed=1))
+    assert "pelvis_rolls_back" in front.view.hard_to_see
+    assert "pelvis_rolls_back" not in feet.view.hard_to_see

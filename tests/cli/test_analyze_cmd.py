@@ -46,6 +46,9 @@ def test_json_report_for_a_landmark_file(real_landmarks: dict[str, Path], tmp_pa
     assert set(rep) >= {"index", "start_s", "peak_s", "end_s", "range_deg", "cues"}
     assert set(report["view"]) >= {"ok", "advice"}
     assert "Reps: 1" in stdout
+    # Filmed from the front: the pelvis rolling back moves towards the camera.
+    assert "pelvis_rolls_back" in report["view"]["hard_to_see"]
+    assert "Less certain from this camera angle" in stdout.replace("\n", " ")
 
 
 def test_video_with_annotation(tmp_path: Path) -> None:

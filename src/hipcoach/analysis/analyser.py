@@ -430,6 +430,7 @@ class SetAnalyser:
                 advice=advice,
                 missing=self.view.most_missing(),
                 visible_fraction=round(self.view.fraction, 3),
+                hard_to_see=self._tracks[0].hard_to_see() if self._tracks else [],
             ),
             messages={c: self._messages.get(c, c) for c in sorted(cue_ids)},
             duration_s=round(self.duration_s, 3),

@@ -37,6 +37,10 @@ class ViewReport(BaseModel):
     advice: str = ""
     missing: list[str] = Field(default_factory=list)
     visible_fraction: float = 1.0
+    hard_to_see: list[str] = Field(default_factory=list)
+    """Cues whose movement runs mostly along this camera's line of sight: judged, but
+    with less certainty (single-camera depth is rough); the catalogue's camera placement
+    shows them better."""
 
 
 class SetReport(BaseModel):

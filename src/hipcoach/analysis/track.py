@@ -43,6 +43,8 @@ NOISE_EVERY = 3
 # Per-frame trust in a measure, where its noise changes within a rep.
 MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 VISIBLE = 0.5
+# A check whose movement runs at least this much along the camera axis is hard to see.
+HARD_TO_SEE_DEPTH = 0.8
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
@@ -243,6 +245,10 @@ class LegTrack:
         )
         share = abs(float(axis[2]))
         return share if np.isfinite(share) else 1.0
+
+    def hard_to_see(self) -> list[str]:
+        """Frame checks whose movement runs mostly along the camera's line of sight."""
+        return [c.id for c in self._frame_checks if self._depth_share(c.id) >= HARD_TO_SEE_DEPTH]
 
     def rejudge(
         self, frames: list[tuple[FloatArray, FloatArray]], rest: list[FloatArray] | None = None

@@ -62,6 +62,19 @@ def print_report(report: SetReport) -> None:
         )
     if not report.view.ok:
         console.print(f"[red]Camera:[/red] {report.view.advice}")
+    elif report.view.hard_to_see:
+        names = ", ".join(c.replace("_", " ") for c in report.view.hard_to_see)
+        console.print(
+            f"[dim]Less certain from this camera angle (they move towards or away from the"
+            f" camera): {names}.{_other_view(report.exercise)}[/dim]"
+        )
+
+
+def _other_view(exercise_id: str) -> str:
+    from hipcoach.exercises.catalogue import get_exercise
+
+    alternative = get_exercise(exercise_id).camera.alternative
+    return f" Another placement: {alternative}" if alternative else ""
 
 
 def _latest_cue(events: list[Event], current: str) -> str:
