@@ -84,10 +84,17 @@
     }
   }
 
+  function hardToSee(view) {
+    const cues = view.hard_to_see || [];
+    if (!view.ok || cues.length === 0) return "";
+    return " Less certain from this camera angle (they move towards or away from the camera): " +
+      cues.map((c) => c.replaceAll("_", " ")).join(", ") + ".";
+  }
+
   function showResult(file) {
     const report = result.report;
     $("result-summary").textContent = report.rep_count + " rep(s), working side " + (report.side || "unknown") +
-      ". " + (report.view.ok ? "" : report.view.advice) +
+      ". " + (report.view.ok ? "" : report.view.advice) + hardToSee(report.view) +
       (result.saved_to ? " Kept in " + result.saved_to + " (with its landmarks and an annotated copy)." : "");
     document.body.dataset.repCount = String(report.rep_count);
     const body = $("rep-table").querySelector("tbody");
