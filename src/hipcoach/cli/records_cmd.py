@@ -59,8 +59,7 @@ def level(
     """Each track's current level and the reason for its last change; or change one."""
     console = make_console()
     on = parse_day(date)
-    db = open_database()
-    try:
+    with open_database() as db:
         person = people.require_person(db, name)
         if track is not None and (to is not None or off):
             if off:
@@ -78,8 +77,6 @@ def level(
                 f"(of 0-{lvl.steps - 1}): {lvl.step_title}, {dose}"
             )
             console.print(f"  since {lvl.changed_on.isoformat()}: {lvl.reason}", highlight=False)
-    finally:
-        db.close()
 
 
 @one_line_errors
@@ -89,8 +86,7 @@ def history_command(
 ) -> None:
     """A table of your sessions: sets, reps, pain and form."""
     console = make_console()
-    db = open_database()
-    try:
+    with open_database() as db:
         person = people.require_person(db, name)
         mornings = history.morning_pains(db, person.id)
         table = Table(
@@ -125,8 +121,6 @@ def history_command(
                 flagged,
             )
         console.print(table)
-    finally:
-        db.close()
 
 
 @one_line_errors
@@ -138,8 +132,7 @@ def progress(
 ) -> None:
     """How things are going: pain against the meaningful-change band, reps, form, levels, PSFS."""
     console = make_console()
-    db = open_database()
-    try:
+    with open_database() as db:
         person = people.require_person(db, name)
         data = collect_progress(db, person.id)
         for line in summary_lines(data):
@@ -149,8 +142,6 @@ def progress(
         if html is not None:
             write_progress_html(data, html)
             console.print(f"Report written to {html}")
-    finally:
-        db.close()
 
 
 class ExportFormat(StrEnum):
@@ -170,8 +161,7 @@ def export(
     name: Annotated[str | None, typer.Option("--person", help=PERSON_HELP)] = None,
 ) -> None:
     """Export your records (JSON: everything; CSV: one row per set)."""
-    db = open_database()
-    try:
+    with open_database() as db:
         person = people.require_person(db, name)
         if format is ExportFormat.json:
             text = (
@@ -180,8 +170,6 @@ def export(
             )
         else:
             text = history.export_sets_csv(db, person.id)
-    finally:
-        db.close()
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -198,8 +186,7 @@ def delete_my_data(
     name: Annotated[str | None, typer.Option("--person", help=PERSON_HELP)] = None,
 ) -> None:
     """Delete everything recorded about you (asks to confirm)."""
-    db = open_database()
-    try:
+    with open_database() as db:
         person = people.require_person(db, name)
         prompt = (
             f"Delete every record of {person.name}: sessions, answers, levels? "
@@ -210,5 +197,3 @@ def delete_my_data(
             return
         people.delete_person(db, person.id)
         typer.echo(f"Deleted everything recorded about {person.name}.")
-    finally:
-        db.close()

@@ -381,20 +381,18 @@ def session(
     prompter = make_prompter(answers, console)
     videos = parse_videos(video or [])
     tracks = {parse_track(t) for t in only or []}
-    db = open_database()
     # Timers need a person at a terminal: piped input would be eaten by the Enter checks.
     timed = not prompter.unattended and not no_timers and sys.stdin.isatty()
     pacer = Pacer(console, enabled=timed)
-    person = people.require_person(db, name)
-    run = Run(db, person, on, prompter, console, pacer, videos=videos, camera=camera)
-    try:
-        if not run.person.onboarded:
-            raise ProgrammeError("onboarding is not finished: run `hipcoach start`")
-        run_session(run, tracks)
-    except BaseException as exc:
-        close_interrupted(run)
-        if isinstance(exc, KeyboardInterrupt):
-            raise typer.Exit(130) from None
-        raise
-    finally:
-        db.close()
+    with open_database() as db:
+        person = people.require_person(db, name)
+        run = Run(db, person, on, prompter, console, pacer, videos=videos, camera=camera)
+        try:
+            if not run.person.onboarded:
+                raise ProgrammeError("onboarding is not finished: run `hipcoach start`")
+            run_session(run, tracks)
+        except BaseException as exc:
+            close_interrupted(run)
+            if isinstance(exc, KeyboardInterrupt):
+                raise typer.Exit(130) from None
+            raise

@@ -168,8 +168,7 @@ def start(
     console = make_console()
     on = parse_day(date)
     prompter = make_prompter(answers, console)
-    db = open_database()
-    try:
+    with open_database() as db:
         person = people.find_person(db, name)
         if person is None:
             person = people.create_person(db, name or people.DEFAULT_NAME, on)
@@ -185,5 +184,3 @@ def start(
             onboard(db, person.id, ask_onboarding(prompter, console), on)
         print_plan(planner.today_plan(db, person.id, on), console)
         console.print("Next: [bold]hipcoach session[/bold] whenever you are ready.")
-    finally:
-        db.close()

@@ -111,6 +111,12 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def open_database(url: str | None = None, migrate: bool = True) -> Database:
     """Open the database at `url` (default: the settings' URL) and migrate it to the newest
