@@ -27,7 +27,12 @@ from hipcoach.analysis.events import (
 )
 from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
-from hipcoach.analysis.set_checks import TremorMeter, ViewMeter, detect_isolation_lost
+from hipcoach.analysis.set_checks import (
+    TremorMeter,
+    ViewMeter,
+    detect_isolation_lost,
+    detect_rep_fragment,
+)
 from hipcoach.analysis.track import VISIBLE, LegTrack
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
@@ -43,8 +48,6 @@ REFRESH_EVERY_S = 0.25
 UNSETTLE_DEG = 12.0
 # ... and held for this long (a turn of one frame is a landmark glitch, not a move).
 UNSETTLE_HOLD_S = 0.25
-# A "rep" starting less than this after the last one ended had no rest before it.
-FRAGMENT_REST_S = 0.2
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -272,7 +275,7 @@ class SetAnalyser:
             self._settle_reference(track, window)
             self._check_setup(t, events)  # the start posture is final once a rep is done
         cues, values = track.judge_rep(window)
-        if self._is_fragment(window):
+        if detect_rep_fragment(window, self.reps):
             return
         rep = RepReport(
             index=len(self.reps) + 1,
@@ -289,17 +292,6 @@ class SetAnalyser:
         for cue in cues:
             events.append(self._cue(cue, t, "rep", rep.index))
         self._check_set_level(t, events)
-
-    def _is_fragment(self, window: RepWindow) -> bool:
-        """The tail of the rep just counted, not a rep: it began where that rep ended, with
-        no rest between, and moved less than half as far as this set's reps do (landmark
-        noise dipping during a slow lowering). A smaller rep after a rest still counts, so a
-        shrinking range stays visible to the isolation check."""
-        if len(self.reps) < 2:
-            return False
-        typical = float(np.median([r.range_deg for r in self.reps[-5:]]))
-        rested = window.start_s - self.reps[-1].end_s
-        return rested < FRAGMENT_REST_S and window.range_deg < 0.5 * typical
 
     def _settle_reference(self, track: LegTrack, window: RepWindow) -> None:
         """Once the first rep is known, take the start posture from the rest just before it

@@ -184,8 +184,7 @@ class LegTrack:
         """Feed one frame. `points` drive the rep signal; `calm_points` (low-passed
         landmarks) drive the compensation measures, whose unsigned angles would otherwise
         be biased upwards by landmark noise."""
-        spec = self.exercise.primary_signal
-        raw = spec.direction * compute_signal(spec.name, points, self.side)
+        raw = self._signal(points)
         if not np.isfinite(raw):
             return None
         if self.last_seen_t is not None and t - self.last_seen_t > UNSEEN_GAP_S:
@@ -225,12 +224,13 @@ class LegTrack:
             if other_visible or check.id not in NEEDS_OTHER_LEG
         }
 
-    def _calm_signal(self, points: FloatArray) -> float:
+    def _signal(self, points: FloatArray) -> float:
+        """The rep signal (degrees, up = into the rep) of one frame's points."""
         spec = self.exercise.primary_signal
         return spec.direction * compute_signal(spec.name, points, self.side)
 
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
-        signal = self._calm_signal(points)
+        signal = self._signal(points)
         work = extract_limb(points, self.side)
         for check_id, value in self._measure(points, other_visible, self._rep_reference).items():
             weigh = MEASURE_WEIGHTS.get(check_id)
@@ -264,14 +264,14 @@ class LegTrack:
         self._rest_axes.clear()
         self._rep_reference = None
         self._rest_signal.clear()
-        self._signal_rest = _median_or_none([self._calm_signal(p) for p in rest or []])
+        self._signal_rest = _median_or_none([self._signal(p) for p in rest or []])
         for points, visibility in frames:
             _, other_visible = self.visible(visibility, count=False)
             self._accumulate(points, other_visible)
 
     def _learn_rest_noise(self, points: FloatArray, other_visible: bool) -> None:
         rest_thigh = extract_limb(points, other_side(self.side)).thigh
-        signal = self._calm_signal(points)
+        signal = self._signal(points)
         if np.isfinite(signal):
             self._rest_signal.append(signal)
         self._rest_axes.append((normalize(rest_thigh), compute_body_frame(points).up))
@@ -282,10 +282,11 @@ class LegTrack:
                 self._rest_recent[check_id].append(value)
 
     def _rest_level(self) -> dict[str, float]:
+        levels = {c: _median_or_none(v) for c, v in self._rest_recent.items()}
         return {
-            check_id: float(np.median(values))
-            for check_id, values in self._rest_recent.items()
-            if len(values) >= REST_LEVEL_MIN and check_id not in UNSIGNED_MEASURES
+            c: level
+            for c, level in levels.items()
+            if level is not None and c not in UNSIGNED_MEASURES
         }
 
     def _resting_reference(self) -> Reference | None:
@@ -337,6 +338,6 @@ class LegTrack:
             self._recent_raw = []
 
 
-def _median_or_none(values: Sequence[float] | deque[float]) -> float | None:
+def _median_or_none(values: Sequence[float]) -> float | None:
     finite = [v for v in values if np.isfinite(v)]
     return float(np.median(finite)) if len(finite) >= REST_LEVEL_MIN else None

@@ -109,13 +109,21 @@ def compute_knee_swing(
     the body's sagittal plane: positive towards the body's left. NaN when the knee is
     nearly straight (the knee closer to the hip-ankle line than `min_offset` thigh
     lengths), since the angle is then undefined."""
-    axis = normalize(limb.ankle - limb.hip)
-    offset = orthogonal_part(limb.knee - limb.hip, axis)
-    length = float(np.linalg.norm(limb.thigh))
-    if not length or float(np.linalg.norm(offset)) < min_offset * length:
+    axis, offset, bend = _knee_off_line(limb)
+    if not bend >= min_offset:
         return float("nan")
     across = normalize(cross(axis, left))
     return _deg(compute_rotation_in_plane(offset, across, left))
+
+
+def _knee_off_line(limb: Limb) -> tuple[FloatArray, FloatArray, float]:
+    """The hip-ankle axis (unit), the knee's offset from that line, and the offset's
+    length in thigh lengths (0 for a straight leg; NaN when the thigh has no length)."""
+    axis = normalize(limb.ankle - limb.hip)
+    offset = orthogonal_part(limb.knee - limb.hip, axis)
+    length = float(np.linalg.norm(limb.thigh))
+    bend = float(np.linalg.norm(offset)) / length if length else float("nan")
+    return axis, offset, bend
 
 
 def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
@@ -188,13 +196,7 @@ def thigh_turn_weight(work: Limb) -> float:
     distance from that line, so a barely bent knee gives a wild angle: weight by that
     distance squared (in thigh lengths). A straight leg's reading uses the whole leg as its
     lever and gets full weight."""
-    axis = normalize(work.ankle - work.hip)
-    length = float(np.linalg.norm(work.thigh))
-    bend = (
-        float(np.linalg.norm(orthogonal_part(work.knee - work.hip, axis))) / length
-        if length
-        else 0.0
-    )
+    bend = _knee_off_line(work)[2]
     return bend**2 if bend >= KNEE_SWING_MIN_OFFSET else 1.0
 
 
