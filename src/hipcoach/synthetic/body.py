@@ -19,7 +19,11 @@ Points = dict[str, Array]
 
 @dataclass(frozen=True)
 class BodyDims:
-    """Segment lengths in metres, scaled from standing height with anthropometric ratios."""
+    """Segment lengths in metres between BlazePose landmarks (not joint centres: the hip
+    landmarks sit wider apart than the hip joints). Proportions are the medians measured on
+    BlazePose world landmarks of the real clips (`python -m bench.calibration`, see
+    docs/synthetic-body.md): shin ~1.0, hip width ~0.6, shoulder width ~0.8-0.97 and trunk
+    ~1.25-1.47 thigh lengths."""
 
     height: float
     thigh: float
@@ -34,16 +38,23 @@ class BodyDims:
     def from_height(cls, height: float) -> BodyDims:
         if not 1.0 <= height <= 2.3:
             raise ValueError(f"expected a standing height of 1.0-2.3 m, got {height}")
+        thigh = THIGH_PER_HEIGHT * height
         return cls(
             height=height,
-            thigh=0.245 * height,
-            shank=0.246 * height,
-            trunk=0.29 * height,
-            hip_width=0.19 * height,
-            shoulder_width=0.26 * height,
+            thigh=thigh,
+            shank=PROPORTIONS["shank"] * thigh,
+            trunk=PROPORTIONS["trunk"] * thigh,
+            hip_width=PROPORTIONS["hip_width"] * thigh,
+            shoulder_width=PROPORTIONS["shoulder_width"] * thigh,
             upper_arm=0.186 * height,
             forearm=0.146 * height,
         )
+
+
+THIGH_PER_HEIGHT = 0.225
+"""BlazePose's world thighs measured 0.35-0.38 m on the real clips: 0.225 of a 1.6-1.7 m body."""
+PROPORTIONS = {"shank": 1.0, "hip_width": 0.62, "shoulder_width": 0.88, "trunk": 1.36}
+"""Segment lengths in thigh lengths (medians over the four real clips, docs/synthetic-body.md)."""
 
 
 def _rot(axis: int, deg: Array) -> Array:

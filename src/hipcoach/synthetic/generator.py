@@ -45,6 +45,7 @@ from hipcoach.synthetic.timeline import (
     Schedule,
     early_amplitude,
     plan_schedule,
+    arrive_envelope,
     rep_envelope,
     sample_times,
     settle_envelope,
@@ -107,6 +108,16 @@ def _tremor(
     )
 
 
+ARRIVE_WANDER = {
+    "pelvis_roll": 35.0,
+    "trunk_tilt": 30.0,
+    "trunk_roll": 20.0,
+    "bottom_leg": 25.0,
+    "leg_forward": 20.0,
+}
+"""Getting into position: how far (deg, 1 sigma) the body wanders besides the working joint."""
+
+
 def _body_motion(
     scenario: Scenario,
     spec: ExerciseSpec,
@@ -117,10 +128,9 @@ def _body_motion(
     rng: np.random.Generator,
 ) -> Dofs:
     tracks = _dof_tracks(t, schedule, peaks, solver.rest)
-    settle = settle_envelope(t, schedule.settle_move_s)
-    tracks["primary"] = tracks[
-        "primary"
-    ] + settle * spec.direction * SETTLE_PRIMARY * early_amplitude(scenario, spec)
+    settle = settle_envelope(t, schedule.settle_move_s, schedule.arrive_end_s)
+    early = early_amplitude(scenario, spec)
+    tracks["primary"] = tracks["primary"] + settle * solver.sign * SETTLE_PRIMARY * early
     extra, size = SETTLE_OFFSETS[spec.posture]
     tracks[extra] = tracks[extra] + settle * size
     dt = 1.0 / scenario.fps
@@ -128,8 +138,21 @@ def _body_motion(
         tracks[name] = tracks[name] + scenario.noise.sway_deg * smooth_noise(
             rng, (len(t),), 1.5, dt
         )
+    arrive = arrive_envelope(t, schedule.lead_in_s, schedule.arrive_end_s)
+    if arrive.any():
+        wander = {**ARRIVE_WANDER, "primary": SETTLE_PRIMARY * early}
+        for name, sigma in wander.items():
+            tracks[name] = tracks[name] + arrive * sigma * smooth_noise(rng, (len(t),), 0.8, dt)
     tremor = _tremor(t, schedule, solver.dims, rng, "shaking" in scenario.set_faults)
     return Dofs(tremor=tremor, **tracks)
+
+
+def true_excursion(dofs: Dofs, solver: PeakSolver, t: Array, schedule: Schedule) -> Array:
+    """The working joint's true excursion (deg) at every frame, from the set-up's rest in
+    the rep's direction; NaN before the person has settled and once nobody is in view."""
+    out = solver.sign * (dofs.primary - solver.rest["primary"])
+    outside = (t < schedule.settle_end_s) | (t >= schedule.lead_out_start_s)
+    return np.where(outside, np.nan, out)
 
 
 NOT_COMPENSATIONS = frozenset({"range_too_big", "hold_too_short"})
@@ -183,7 +206,8 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
     base = make_base_pose(scenario, spec, dims, rng)
     schedule = plan_schedule(scenario, spec, rng)
     t = sample_times(scenario, schedule.duration_s, rng)
-    solver = PeakSolver(spec, base, dims)
+    far_end = early_amplitude(scenario, spec) if scenario.reversed_reps else 0.0
+    solver = PeakSolver(spec, base, dims, far_end)
     peaks = [solver.solve(rep) for rep in schedule.reps]
     dofs = _body_motion(scenario, spec, t, schedule, solver, peaks, rng)
 
@@ -216,7 +240,9 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
     dt = 1.0 / scenario.fps
     hidden = occlusion_mask(camera, scene, dims.height)
     vis = visibility(image, hidden, scenario.noise, rng, dt)
-    image, world = add_noise(image, world, hidden, scenario.noise, rng, dt)
+    thigh = dims.thigh * camera.focal_px / camera.to_camera(hip_mid)[:, 2]
+    thigh_image = thigh[:, None] / np.array(size, dtype=float)
+    image, world = add_noise(image, world, hidden, scenario.noise, rng, dt, thigh_image)
     add_dropouts(image, world, vis, scenario.noise, rng, schedule.duration_s)
     meta = {
         "generator": "hipcoach.synthetic",
@@ -226,6 +252,7 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
         "view": view,
         "seed": str(scenario.seed),
         "height_m": f"{dims.height:.3f}",
+        "noise": scenario.noise.kind,
     }
     countable = "view_incomplete" not in scenario.set_faults
     fraction = float(rng.uniform(*HIDDEN_FRACTION))
@@ -234,6 +261,8 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
         window = (t >= start) & (t <= start + fraction * schedule.duration_s)
         meta["legs_hidden"] = hide_legs(image, vis, window, rng)
     add_gaps(image, world, vis, scenario.noise, rng, schedule.duration_s)
+    away = (t < schedule.lead_in_s) | (t >= schedule.lead_out_start_s)
+    image[away], world[away], vis[away] = np.nan, np.nan, 0.0
 
     reps = [
         TrueRep(
@@ -245,6 +274,7 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
             cues=plan.cues,
             hold_s=plan.hold_s,
             injected=dict(plan.sizes),
+            knee_lift_cm=peak.knee_lift_cm,
         )
         for plan, peak in zip(schedule.reps, peaks, strict=True)
     ]
@@ -258,12 +288,14 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
         countable=countable,
         settle_end_s=schedule.settle_end_s,
         duration_s=schedule.duration_s,
+        excursion_deg=tuple(true_excursion(dofs, solver, t, schedule).tolist()),
+        reversed_reps=scenario.reversed_reps,
     )
     series = PoseSeries(
         t=t,
         image=image,
         visibility=vis,
-        world=world,
+        world=world if scenario.with_world else None,
         image_size=size,
         source=f"synthetic:{spec.id}:{side}:{view}:seed{scenario.seed}",
         meta=meta,

@@ -132,21 +132,33 @@ def add_noise(
     noise: NoiseModel,
     rng: np.random.Generator,
     dt: float,
+    thigh_image: Array,
 ) -> tuple[Array, Array]:
-    """Smooth jitter plus slow drift, larger for covered landmarks and along depth."""
+    """Jitter plus slow drift, larger for covered landmarks and along depth, smaller for
+    hips and shoulders. `thigh_image` (time, 2) is the thigh's length in normalised image
+    units along x and y (image sigmas are fractions of it). BlazePose noise is low-passed
+    (`smooth_s`, `drift_s`); white noise has the same total size, independent per frame."""
     shape = image.shape
-    scale = np.where(hidden, noise.occluded_factor, 1.0)[..., None]
-    depth = np.array([1.0, 1.0, noise.depth_factor])
-    img = image + scale * depth * (
-        noise.image_sigma * smooth_noise(rng, shape, noise.smooth_s, dt)
-        + noise.image_drift * smooth_noise(rng, shape, noise.drift_s, dt)
+    scale = np.where(hidden, noise.occluded_factor, 1.0)
+    scale[:, _TORSO] *= noise.torso_factor
+    fast, slow = _parts(rng, shape, noise, dt)
+    unit = np.concatenate([thigh_image, noise.depth_factor * thigh_image[:, :1]], axis=1)
+    img = image + scale[..., None] * unit[:, None, :] * (
+        noise.image_sigma * fast + noise.image_drift * slow
     )
+    fast, slow = _parts(rng, shape, noise, dt)
     world_sigma = np.array([noise.world_sigma_xy, noise.world_sigma_xy, noise.world_sigma_z])
-    wld = world + scale * world_sigma * (
-        0.8 * smooth_noise(rng, shape, noise.smooth_s, dt)
-        + 0.6 * smooth_noise(rng, shape, noise.drift_s, dt)
-    )
+    wld = world + scale[..., None] * world_sigma * (0.8 * fast + 0.6 * slow)
     return img, wld
+
+
+def _parts(
+    rng: np.random.Generator, shape: tuple[int, ...], noise: NoiseModel, dt: float
+) -> tuple[Array, Array]:
+    """Unit-variance fast and slow noise; for white noise both are independent per frame."""
+    if noise.kind == "white":
+        return rng.standard_normal(shape), rng.standard_normal(shape)
+    return smooth_noise(rng, shape, noise.smooth_s, dt), smooth_noise(rng, shape, noise.drift_s, dt)
 
 
 def _runs(

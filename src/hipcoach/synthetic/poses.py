@@ -75,6 +75,10 @@ class BasePose:
 
     hip/knee flexion of the working and the other leg, the working leg's resting abduction,
     and for slides the height of the surface the heel rests on (above the hip joint).
+    For the clamshell, `knee_gap` and `ankle_gap` (m, between the landmarks) are where the
+    top knee and ankle rest on the bottom ones: knees resting on each other and insteps
+    stacked, so the top thigh converges on the bottom one. `forward_roll` (deg) is the
+    set-up's slight tip of the whole body forward, towards lying on the belly.
     """
 
     hip_flexion: float
@@ -84,6 +88,9 @@ class BasePose:
     abduction: float = 2.0
     other_abduction: float = 0.0
     surface_height: float | None = None
+    knee_gap: float | None = None
+    ankle_gap: float | None = None
+    forward_roll: float = 0.0
 
 
 ARMS: dict[str, ArmPose] = {
@@ -97,7 +104,12 @@ ARMS: dict[str, ArmPose] = {
 def pose_body(spec: ExerciseSpec, base: BasePose, dofs: Dofs, dims: BodyDims) -> Points:
     """All 33 landmarks (time, 3) of the canonical, left-working body."""
     if spec.posture == "side_lying":
-        return _side_lying(spec, base, dofs, dims)
+        points = _side_lying(spec, base, dofs, dims)
+        if base.forward_roll:
+            # the whole body tips forward about its long axis (the top hip comes forward)
+            tip = rot_z(np.full(len(dofs), -base.forward_roll))
+            points = {name: apply(tip, arr) for name, arr in points.items()}
+        return points
     return _upright_or_supine(spec, base, dofs, dims)
 
 
@@ -117,19 +129,54 @@ def _add_tremor(points: Points, tremor: Array) -> None:
         points[f"left_{part}"] = points[f"left_{part}"] + 0.7 * tremor
 
 
+def stacked_top_leg(
+    top_hip: Array, bottom_hip: Array, bottom: Points, base: BasePose, dims: BodyDims
+) -> Points:
+    """The clamshell's top leg at rest, lying on the bottom one: each top segment takes the
+    bottom segment's direction in the body's sagittal plane, tilted down towards the
+    bottom leg until the top knee rests `knee_gap` above the bottom knee and the top ankle
+    `ankle_gap` above the bottom ankle (insteps stacked). The top foot lies on the bottom
+    foot, turned the same way."""
+    knee_b, ankle_b = bottom["right_knee"], bottom["right_ankle"]
+    knee = _reach(top_hip, _sagittal(knee_b - bottom_hip), knee_b[:, 1] + (base.knee_gap or 0.0),
+                  dims.thigh)  # fmt: skip
+    ankle = _reach(knee, _sagittal(ankle_b - knee_b), ankle_b[:, 1] + (base.ankle_gap or 0.0),
+                   dims.shank)  # fmt: skip
+    return {
+        "left_knee": knee,
+        "left_ankle": ankle,
+        "left_heel": bottom["right_heel"] + (ankle - ankle_b),
+        "left_foot_index": bottom["right_foot_index"] + (ankle - ankle_b),
+    }
+
+
+def _sagittal(vec: Array) -> Array:
+    """Unit (time, 3) directions of `vec` projected on the body's sagittal (x-z) plane."""
+    flat = vec * np.array([1.0, 0.0, 1.0])
+    return np.asarray(flat / np.linalg.norm(flat, axis=1, keepdims=True), dtype=np.float64)
+
+
+def _reach(start: Array, sagittal: Array, target_y: Array, length: float) -> Array:
+    """The point `length` from `start` whose y is `target_y`, in the vertical plane through
+    `start` along the unit sagittal direction (time, 3)."""
+    dy = np.clip((target_y - start[:, 1]) / length, -1.0, 1.0)[:, None]
+    return np.asarray(start + length * (np.sqrt(1.0 - dy**2) * sagittal + dy * LEFT))
+
+
 def _side_lying(spec: ExerciseSpec, base: BasePose, d: Dofs, dims: BodyDims) -> Points:
     n = len(d)
     top_hip, bottom_hip = _hips(dims, n)
     ones = np.ones(n)
     if spec.id == "clamshell":
-        top = leg_points(
-            top_hip,
-            base.hip_flexion * ones,
-            base.abduction * ones,
-            base.knee_flexion * ones,
-            "left",
+        rest_bottom = leg_points(
+            bottom_hip,
+            base.other_hip_flexion * ones,
+            base.other_abduction * ones,
+            base.other_knee_flexion * ones,
+            "right",
             dims,
         )
+        top = stacked_top_leg(top_hip, bottom_hip, rest_bottom, base, dims)
         axis = top["left_ankle"] - top_hip
         sign = toward_sign(axis, top["left_knee"] - top_hip, LEFT)
         rotate_group(

@@ -12,6 +12,7 @@ from hipcoach.synthetic.specs import (
     CLAMSHELL_VARIATIONS,
     SET_FAULTS,
     SHORT_HOLD_FRACTION,
+    MAX_KNEE_LIFT_CM,
     SPECS,
     ExerciseSpec,
     isolation_feasible,
@@ -25,28 +26,38 @@ class ScenarioError(HipcoachError):
     """A synthetic scenario asks for something the generator cannot build honestly."""
 
 
+NoiseKind = Literal["blazepose", "white"]
+
+
 @dataclass(frozen=True)
 class NoiseModel:
-    """How far the synthetic landmarks stray from the true body, MediaPipe-style.
+    """How far the synthetic landmarks stray from the true body.
 
-    Image values are in normalised units (fractions of the image width/height); world
-    values in metres. `smooth_s` is the time constant of the fast noise (MediaPipe smooths
-    its output), `drift_s` that of the slow drift. World sigmas are totals (fast and slow
-    parts together); image depth noise is `depth_factor` times the image sigma; covered
-    landmarks get `occluded_factor` times the noise. Dropouts are short runs of frames where a
-    few landmarks get visibility below 0.3 and wrong positions; gaps are short runs of frames
-    with no person at all. `sway_deg` is the body's own tiny wobble (pelvis and trunk), and
+    `kind="blazepose"` (the default) is calibrated on real BlazePose output (see
+    docs/synthetic-body.md): a fast part low-passed with time constant `smooth_s` (the
+    noise is correlated over ~0.2 s, autocorrelation ~0.4 at 5 frames of 30 fps) plus a
+    slow drift (`drift_s`). `kind="white"` draws the same total size independently for
+    every frame, like landmark files from tools without temporal smoothing.
+
+    Image sigmas are fractions of the person's thigh length in the image; hips and
+    shoulders get `torso_factor` of it (they sit still on the real clips); image depth
+    gets `depth_factor` times it. World sigmas are metres. Landmarks covered by the body
+    get `occluded_factor` times the noise. Dropouts are short runs where a few landmarks
+    get visibility below 0.3 and wrong positions; gaps are short runs of frames with no
+    person at all. `sway_deg` is the body's own tiny wobble (pelvis and trunk), and
     `amplitude_jitter` the rep-to-rep spread of range (a fraction of the amplitude).
     """
 
-    image_sigma: float = 0.002
-    image_drift: float = 0.0015
+    kind: NoiseKind = "blazepose"
+    image_sigma: float = 0.015
+    image_drift: float = 0.008
+    torso_factor: float = 0.4
     depth_factor: float = 3.0
-    occluded_factor: float = 1.5
-    world_sigma_xy: float = 0.008
-    world_sigma_z: float = 0.02
-    smooth_s: float = 0.06
-    drift_s: float = 2.0
+    occluded_factor: float = 2.5
+    world_sigma_xy: float = 0.005
+    world_sigma_z: float = 0.01
+    smooth_s: float = 0.15
+    drift_s: float = 1.5
     dropouts_per_min: float = 4.0
     dropout_frames: tuple[int, int] = (3, 8)
     gaps_per_min: float = 1.5
@@ -70,6 +81,11 @@ class NoiseModel:
             amplitude_jitter=0.0,
         )
 
+    @classmethod
+    def white(cls) -> NoiseModel:
+        """Independent per-frame jitter of the same size as the BlazePose model's."""
+        return cls(kind="white")
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -82,6 +98,16 @@ class Scenario:
     hold is then too short) or at least the target.
     `camera_on_working_side` puts a side/oblique camera on the moving leg's side (True) or
     on the far side (False); front and foot-end views ignore it.
+
+    `amplitude_deg` is the working joint's true excursion (clamshell: the top femur's
+    outward turn about the hip-ankle line; leg lift: abduction from the resting angle;
+    slides: knee flexion; knee lifts and leg lowering: hip flexion). For the clamshell,
+    `knee_lift_cm` asks for the set's knee lift instead (the top knee's rise, cm).
+    `reversed_reps`: the person rests at the far end of the movement and each rep goes the
+    other way and back (leg_lower begun with the leg down: every rep is a raise).
+    `lead_in_s` / `lead_out_s`: nobody in view before and after (title cards).
+    `arrive_s`: the person gets into position (in view, moving freely) before settling.
+    `with_world`: write world landmarks (landmark files from other tools have none).
     """
 
     exercise: str
@@ -101,6 +127,12 @@ class Scenario:
     noise: NoiseModel = field(default_factory=NoiseModel)
     camera_on_working_side: bool = True
     seed: int = 0
+    knee_lift_cm: float | None = None
+    reversed_reps: bool = False
+    lead_in_s: float = 0.0
+    lead_out_s: float = 0.0
+    arrive_s: float = 0.0
+    with_world: bool = True
 
     @property
     def spec(self) -> ExerciseSpec:
@@ -130,7 +162,11 @@ class Scenario:
 class TrueRep:
     """One repetition as it really happened.
 
-    `amplitude_deg`: the primary signal's excursion at the peak (positive, degrees).
+    `amplitude_deg`: the working joint's true excursion at the peak (positive, degrees):
+    the clamshell's femur turn about the hip-ankle line from where it rested, the leg
+    lift's abduction from its resting angle, the slides' knee flexion change, the knee
+    lifts' and leg lowering's hip flexion change. `knee_lift_cm` (clamshell only): the top
+    knee's rise above where it rested, along the resting hip line.
     `injected`: each injected compensation's peak size in its own unit (degrees; thigh
     lengths for `feet_apart`; the hold as a fraction of the catalogue's target hold for
     `hold_too_short`).
@@ -144,6 +180,7 @@ class TrueRep:
     cues: frozenset[str]
     hold_s: float = 0.0
     injected: Mapping[str, float] = field(default_factory=dict)
+    knee_lift_cm: float | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +190,9 @@ class GroundTruth:
     `countable` is False when the needed joints are hidden for most of the clip: no rep
     count is right then, and only `view_incomplete` should be reported.
     `settle_end_s`: when the person is in position and still (the first rep comes later).
+    `excursion_deg`: the true excursion (see `TrueRep.amplitude_deg`) at every frame, 0 at
+    the set-up's rest; NaN while the person is out of view or getting into position.
+    `reversed_reps`: each rep started from the far end (see `Scenario.reversed_reps`).
     """
 
     side: Side
@@ -161,6 +201,8 @@ class GroundTruth:
     countable: bool = True
     settle_end_s: float = 0.0
     duration_s: float = 0.0
+    excursion_deg: tuple[float, ...] = ()
+    reversed_reps: bool = False
 
 
 def validate_scenario(scenario: Scenario) -> ExerciseSpec:
@@ -204,8 +246,19 @@ def _check_numbers(scenario: Scenario) -> None:
         raise ScenarioError(f"rep_duration_s must lie in 0.5-20 s, got {scenario.rep_duration_s}")
     if not _range_ok(scenario.rest_between_s, 0.0, 60.0):
         raise ScenarioError(f"rest_between_s must lie in 0-60 s, got {scenario.rest_between_s}")
-    if scenario.hold_s < 0 or scenario.settle_s < 0:
-        raise ScenarioError("hold_s and settle_s must not be negative")
+    for name in ("hold_s", "settle_s", "lead_in_s", "lead_out_s", "arrive_s"):
+        if getattr(scenario, name) < 0:
+            raise ScenarioError(f"{name} must not be negative, got {getattr(scenario, name)}")
+    if scenario.knee_lift_cm is not None:
+        if scenario.exercise != "clamshell":
+            raise ScenarioError("knee_lift_cm applies to the clamshell only")
+        if not 1.0 <= scenario.knee_lift_cm <= MAX_KNEE_LIFT_CM:
+            raise ScenarioError(
+                f"knee_lift_cm must lie in 1-{MAX_KNEE_LIFT_CM:g} cm, got {scenario.knee_lift_cm}"
+            )
+    if scenario.reversed_reps and scenario.spec.posture == "side_lying":
+        raise ScenarioError(f"{scenario.exercise}: reversed_reps needs a lying-back, seated or "
+                            "standing exercise (a side-lying rep starts from rest)")  # fmt: skip
     amplitude = scenario.amplitude
     if not 0 < amplitude <= scenario.spec.max_amplitude:
         raise ScenarioError(
@@ -247,6 +300,8 @@ def _check_set_faults(scenario: Scenario, spec: ExerciseSpec) -> None:
     if "wrong_hip_angle" in scenario.set_faults and spec.id != "clamshell":
         raise ScenarioError("wrong_hip_angle applies to the clamshell only")
     if "isolation_lost" in scenario.set_faults:
+        if scenario.knee_lift_cm is not None:
+            raise ScenarioError("isolation_lost sizes its reps in degrees; leave knee_lift_cm unset")
         if scenario.n_reps < 7:
             raise ScenarioError("isolation_lost needs at least 7 reps (3 early, 4 collapsing)")
         if not isolation_feasible(spec):

@@ -1,6 +1,7 @@
 """Reference measures computed straight from landmark arrays (time, landmark, 3): the
 generator uses them to hit its targets exactly and the tests use them to check it. These
-are the definitions the ground truth is stated in, not the engine's implementation.
+are the definitions the ground truth is checked against, not the engine's implementation
+(the knee opening and leg abduction follow the engine's signed definitions of issue 8).
 Angles in degrees; any coordinate frame works as long as it is not distorted (world
 metres or the generator's body frame)."""
 
@@ -32,22 +33,46 @@ def _other(side: str) -> str:
     return "right" if side == "left" else "left"
 
 
+def body_axes(arr: Array, side: str) -> tuple[Array, Array]:
+    """(forward, outward) unit vectors (time, 3) of the body: outward from the other hip
+    towards the working one (perpendicular to the trunk line), forward completing a
+    right-handed frame with the head direction."""
+    head = trunk_line(arr)
+    head = head / np.linalg.norm(head, axis=-1, keepdims=True)
+    out = point(arr, f"{side}_hip") - point(arr, f"{_other(side)}_hip")
+    out = out - np.sum(out * head, axis=-1, keepdims=True) * head
+    out = out / np.linalg.norm(out, axis=-1, keepdims=True)
+    left = out if side == "left" else -out
+    return np.cross(left, head), out
+
+
+def _perp(v: Array, axis: Array) -> Array:
+    return v - np.sum(v * axis, axis=-1, keepdims=True) * axis
+
+
 def knee_opening(arr: Array, side: str) -> Array:
-    """Angle between the two thighs (hip -> knee), at the hips."""
-    o = _other(side)
-    return angle_between(
-        point(arr, f"{side}_knee") - point(arr, f"{side}_hip"),
-        point(arr, f"{o}_knee") - point(arr, f"{o}_hip"),
-    )
+    """Signed angle (deg) of the working knee about the working hip-ankle line, from the
+    body's forward direction towards the working side's outward direction: slightly
+    negative with the knees stacked at rest, rising with the hip's outward rotation."""
+    hip = point(arr, f"{side}_hip")
+    axis = point(arr, f"{side}_ankle") - hip
+    axis = axis / np.linalg.norm(axis, axis=-1, keepdims=True)
+    forward, out = body_axes(arr, side)
+    e1 = _perp(forward, axis)
+    e1 = e1 / np.linalg.norm(e1, axis=-1, keepdims=True)
+    e2 = np.cross(axis, e1)
+    e2 = e2 * np.where(np.sum(e2 * out, axis=-1, keepdims=True) < 0, -1.0, 1.0)
+    knee = point(arr, f"{side}_knee") - hip
+    return np.degrees(np.arctan2(np.sum(knee * e2, axis=-1), np.sum(knee * e1, axis=-1)))
 
 
 def leg_abduction(arr: Array, side: str) -> Array:
-    """Angle between the two whole legs (hip -> ankle)."""
-    o = _other(side)
-    return angle_between(
-        point(arr, f"{side}_ankle") - point(arr, f"{side}_hip"),
-        point(arr, f"{o}_ankle") - point(arr, f"{o}_hip"),
-    )
+    """Signed elevation (deg) of the working hip -> ankle line out of the body's sagittal
+    plane, towards the working side."""
+    leg = point(arr, f"{side}_ankle") - point(arr, f"{side}_hip")
+    leg = leg / np.linalg.norm(leg, axis=-1, keepdims=True)
+    _, out = body_axes(arr, side)
+    return np.degrees(np.arcsin(np.clip(np.sum(leg * out, axis=-1), -1.0, 1.0)))
 
 
 def knee_flexion(arr: Array, side: str) -> Array:

@@ -10,9 +10,15 @@ import numpy as np
 
 from hipcoach.synthetic.body import Array, BodyDims
 from hipcoach.synthetic.poses import BasePose, Dofs, pose_body, slide_hip_flexion
-from hipcoach.synthetic.scenario import Scenario
-from hipcoach.synthetic.signals import ankle_gap, primary_signal, stack_points
-from hipcoach.synthetic.specs import CLAMSHELL_VARIATIONS, WRONG_HIP_ANGLE_OFFSET, ExerciseSpec
+from hipcoach.synthetic.scenario import Scenario, ScenarioError
+from hipcoach.synthetic.signals import ankle_gap, point, stack_points
+from hipcoach.synthetic.specs import (
+    CLAMSHELL_ANKLE_GAP_THIGHS,
+    CLAMSHELL_CONVERGENCE_DEG,
+    CLAMSHELL_VARIATIONS,
+    WRONG_HIP_ANGLE_OFFSET,
+    ExerciseSpec,
+)
 from hipcoach.synthetic.timeline import RepPlan
 
 CUE_DOF: dict[str, str] = {
@@ -44,14 +50,11 @@ def clamshell_hip_flexion(scenario: Scenario, jitter: float) -> float:
 def make_base_pose(
     scenario: Scenario, spec: ExerciseSpec, dims: BodyDims, rng: np.random.Generator
 ) -> BasePose:
-    """The person's own start-of-set posture, varied a little by the seed."""
+    """The person's own start-of-set posture, as the catalogue's set-up describes it,
+    varied a little by the seed."""
     j = rng.uniform(-1.0, 1.0, 3)
     if spec.posture == "side_lying":
-        if spec.id == "clamshell":
-            hip, knee = clamshell_hip_flexion(scenario, j[0]), 90.0 + 5.0 * j[1]
-        else:
-            hip, knee = 5.0 + 3.0 * j[0], 5.0 + 2.0 * j[1]
-        return BasePose(hip, knee, hip, knee, abduction=2.0, other_abduction=0.0)
+        return _side_lying_base(scenario, spec, dims, rng, j)
     abduction = 4.0 + j[2]
     if spec.signal == "knee_flexion":
         knee = (15.0 if spec.id == "foot_slide_elevated" else 10.0) + 3.0 * j[1]
@@ -67,8 +70,35 @@ def make_base_pose(
     return BasePose(45.0 + 4.0 * j[0], 90.0 + 4.0 * j[1], 45.0, 90.0, abduction, 4.0)
 
 
+def _side_lying_base(
+    scenario: Scenario, spec: ExerciseSpec, dims: BodyDims, rng: np.random.Generator, j: Array
+) -> BasePose:
+    """Hips stacked with a slight forward roll. Clamshell: both hips and knees bent alike,
+    the top knee resting on the bottom one and the insteps stacked. Leg lift: the bottom
+    knee bent for balance, the straight top leg in line with the body (or a touch behind),
+    resting a little below level on the bottom leg."""
+    roll = float(rng.uniform(*FORWARD_ROLL_DEG))
+    if spec.id == "clamshell":
+        hip, knee = clamshell_hip_flexion(scenario, j[0]), 90.0 + 5.0 * j[1]
+        converge = np.radians(rng.uniform(*CLAMSHELL_CONVERGENCE_DEG))
+        knee_gap = dims.hip_width - dims.thigh * float(np.sin(converge))
+        ankle_gap = dims.thigh * float(rng.uniform(*CLAMSHELL_ANKLE_GAP_THIGHS))
+        return BasePose(hip, knee, hip, knee, 0.0, 0.0, knee_gap=knee_gap,
+                        ankle_gap=ankle_gap, forward_roll=roll)  # fmt: skip
+    rest = float(rng.uniform(*LEG_LIFT_REST_DEG))
+    hip, knee = -1.0 + 4.0 * j[0], 2.0 + 2.0 * j[1]
+    return BasePose(hip, knee, 35.0 + 8.0 * j[2], 75.0, rest, 0.0, forward_roll=roll)
+
+
+FORWARD_ROLL_DEG = (3.0, 8.0)
+"""The set-up's slight forward roll of the pelvis, towards lying on the belly."""
+LEG_LIFT_REST_DEG = (-10.0, -5.0)
+"""The straight top leg's resting abduction: it lies a little below level (the rendered
+leg lift rests at -5 deg)."""
+
+
 def rest_primary(spec: ExerciseSpec, base: BasePose) -> float:
-    """The primary DOF's value at rest (see `Dofs.primary`)."""
+    """The primary DOF's value at the set-up's rest (see `Dofs.primary`)."""
     if spec.posture == "side_lying":
         return 0.0
     return base.knee_flexion if spec.signal == "knee_flexion" else base.hip_flexion
@@ -99,21 +129,35 @@ class PeakSolution:
     values: dict[str, float]
     """DOF name -> value at the rep's peak (no sway or tremor)."""
     amplitude: float
-    """The primary signal's excursion at the peak, degrees (positive)."""
+    """The working joint's true excursion at the peak, degrees (positive)."""
+    knee_lift_cm: float | None = None
+    """Clamshell: the top knee's rise at the peak from the femur's turn (cm)."""
     feet_lift: tuple[Array, Array] | None = None
     """(progress, rotation) samples over the rep: the top foot's rotation about the thigh
     (deg) that keeps the ankle gap on target all the way, not only at the peak."""
 
 
 class PeakSolver:
-    """Solves each rep's peak posture for one set (fixed body and start posture)."""
+    """Solves each rep's peak posture for one set (fixed body and start posture).
 
-    def __init__(self, spec: ExerciseSpec, base: BasePose, dims: BodyDims) -> None:
+    The working joint's DOF is the true excursion itself, so no solve is needed for it;
+    the clamshell's knee lift is turned into the femur's turn, and the top foot's roll
+    that keeps the feet together under a compensation is solved over the rep.
+    `far_end` (deg) moves the resting posture to the far end of the movement
+    (`Scenario.reversed_reps`): each rep then goes back towards the set-up's start.
+    """
+
+    def __init__(
+        self, spec: ExerciseSpec, base: BasePose, dims: BodyDims, far_end: float = 0.0
+    ) -> None:
         self.spec, self.base, self.dims = spec, base, dims
-        self.rest = {"primary": rest_primary(spec, base)}
+        self.sign = -spec.direction if far_end else spec.direction
+        self.rest = {"primary": rest_primary(spec, base) + spec.direction * far_end}
         rest_pose = self._pose(self.rest, 1)
-        self.rest_signal = float(primary_signal(spec.signal, rest_pose, "left")[0])
         self.rest_gap = float(ankle_gap(rest_pose)[0])
+        self._knee0 = point(rest_pose, "left_knee")[0]
+        hips = point(rest_pose, "left_hip")[0] - point(rest_pose, "right_hip")[0]
+        self._up = hips / np.linalg.norm(hips)
 
     def _pose(self, values: dict[str, float], n: int, **varying: Array) -> Array:
         dofs = Dofs.constant(n, **values)
@@ -121,30 +165,41 @@ class PeakSolver:
             dofs = dofs.with_values(**varying)
         return stack_points(pose_body(self.spec, self.base, dofs, self.dims))
 
+    def knee_lift_cm(self, turn_deg: Array) -> Array:
+        """Clamshell: the top knee's rise (cm, along the resting hip line) for femur turns."""
+        pose = self._pose(self.rest, len(turn_deg), primary=np.asarray(turn_deg, float))
+        return np.asarray((point(pose, "left_knee") - self._knee0) @ self._up * 100.0)
+
+    def turn_for_lift(self, lift_cm: float) -> float:
+        """The femur turn (deg) that lifts the knee by `lift_cm`; ScenarioError when this
+        body cannot lift it that far."""
+        turns = np.arange(0.0, 120.5, 0.5)
+        lifts = self.knee_lift_cm(turns)
+        top = int(np.argmax(lifts))
+        if lift_cm > lifts[top]:
+            raise ScenarioError(
+                f"clamshell: this body's knee lifts at most {lifts[top]:.0f} cm, asked {lift_cm:g}"
+            )
+        return solve_scalar(self.knee_lift_cm, lift_cm, lift_cm * 2.0, 0.0, float(turns[top]))
+
     def solve(self, rep: RepPlan) -> PeakSolution:
         spec = self.spec
         values = dict(self.rest)
         for cue, size in rep.sizes.items():
-            if cue in CUE_DOF and cue not in spec.adds_to_range:
+            if cue in CUE_DOF:
                 values[CUE_DOF[cue]] = size
-        target = spec.direction * rep.amplitude
-        guess = self.rest["primary"] + target
-
-        def excursion(xs: Array) -> Array:
-            pose = self._pose(values, len(xs), primary=xs)
-            return primary_signal(spec.signal, pose, "left") - self.rest_signal
-
-        values["primary"] = solve_scalar(excursion, target, guess, guess - 120.0, guess + 120.0)
-        for cue in spec.adds_to_range:
-            if cue in rep.sizes:
-                values[CUE_DOF[cue]] = rep.sizes[cue]
+        amplitude = rep.amplitude
+        if rep.knee_lift_cm is not None:
+            amplitude = self.turn_for_lift(rep.knee_lift_cm)
+        values["primary"] = self.rest["primary"] + self.sign * amplitude
+        lift = None
+        if spec.id == "clamshell":
+            lift = float(self.knee_lift_cm(np.array([amplitude]))[0])
         curve = None
         if spec.id == "clamshell" and GAP_MOVERS & set(rep.sizes):
             curve = self._feet_lift_curve(values, rep.sizes.get("feet_apart", 0.0))
             values["feet_lift"] = float(curve[1][-1])
-        peak = self._pose(values, 1)
-        amplitude = abs(float(primary_signal(spec.signal, peak, "left")[0]) - self.rest_signal)
-        return PeakSolution(values, amplitude, curve)
+        return PeakSolution(values, float(amplitude), lift, curve)
 
     def _feet_lift_curve(self, peak: dict[str, float], lift: float) -> tuple[Array, Array]:
         """Every DOF moves in proportion to the rep's progress; at each progress sample,

@@ -16,16 +16,31 @@ from typing import Literal
 Posture = Literal["side_lying", "supine", "seated", "standing"]
 SignalKind = Literal["knee_opening", "leg_abduction", "knee_flexion", "hip_flexion"]
 
+SIDE_LYING_VIEWS = ("foot_end_swung", "front", "foot_end")
+"""The feet end swung 40 deg towards the front and raised (the placement the rendered clips
+support), the front, and the plain feet end on the body's axis (where BlazePose loses the
+person on the rendered clips)."""
 SIDE_LYING_CUES = ("pelvis_rolls_back", "hips_not_stacked")
 PSOAS_CUES = ("trunk_moves", "hip_hikes", "thigh_rotates")
 SET_FAULTS = ("wrong_hip_angle", "isolation_lost", "shaking", "view_incomplete")
 
+RANGE_TOO_BIG_LIFT_CM = (20.0, 23.0)
+"""A clamshell rep that is too big lifts the knee this far (cm) by the hip's turn alone
+(~55-65 deg); the smallest body the generator makes (1.55 m) can lift it ~24 cm at most.
+Real "too big" openings reach ~30 cm with the pelvis rolling back."""
+MAX_KNEE_LIFT_CM = 30.0
+CLAMSHELL_CONVERGENCE_DEG = (8.0, 16.0)
+"""How far the top thigh slopes down onto the bottom one at rest: 10.7 deg on the real
+banded clip (docs/synthetic-body.md), 8-15 deg on the issue's held-back clips."""
+CLAMSHELL_ANKLE_GAP_THIGHS = (0.16, 0.35)
+"""Resting gap between the stacked ankles, thigh lengths (0.06-0.13 m on a 0.37 m thigh;
+0.118 m on the banded clip)."""
 INJECTION_RANGES: dict[str, tuple[float, float]] = {
     # peak size of each injected compensation; degrees unless noted
     "pelvis_rolls_back": (18.0, 25.0),
     "hips_not_stacked": (18.0, 22.0),
     "feet_apart": (0.45, 0.55),  # ankle gap increase, fraction of thigh length
-    "range_too_big": (45.0, 55.0),  # the rep's knee opening itself
+    "range_too_big": RANGE_TOO_BIG_LIFT_CM,  # the rep's knee lift itself, cm
     "bottom_leg_moves": (15.0, 20.0),
     "leg_drifts_forward": (25.0, 30.0),
     "trunk_moves": (18.0, 22.0),
@@ -63,10 +78,10 @@ class ExerciseSpec:
     """One exercise as the generator models it.
 
     `direction` is +1 when a rep moves the primary signal up from the start posture, -1
-    when down. `max_amplitude` caps the excursion at something a body can do.
-    The working joint is solved so that the primary signal's excursion at the peak equals
-    the rep's amplitude exactly, even when a compensation also moves it; cues listed in
-    `adds_to_range` are added after that solve instead, so they enlarge the measured range.
+    when down. Amplitudes are the working joint's true excursion in degrees (see
+    `TrueRep.amplitude_deg`); `max_amplitude` caps it at something a body can do. A
+    compensation moves its own degree of freedom on top; it may move the engine's signal
+    too, and the range error in `bench.accuracy` shows by how much.
     """
 
     id: str
@@ -79,7 +94,6 @@ class ExerciseSpec:
     views: tuple[str, ...]
     rep_cues: tuple[str, ...]
     fatigue_cue: str
-    adds_to_range: tuple[str, ...] = ()
     has_hold: bool = False
     target_hold_s: float = 0.0
     """The catalogue's hold at the top (s); the hold check compares each rep against it."""
@@ -137,10 +151,10 @@ SPECS: dict[str, ExerciseSpec] = {
         posture="side_lying",
         signal="knee_opening",
         direction=1,
-        default_amplitude=18.0,
+        default_amplitude=25.0,
         min_rep_deg=6.0,
-        max_amplitude=60.0,
-        views=("front", "foot_end"),
+        max_amplitude=80.0,
+        views=SIDE_LYING_VIEWS,
         rep_cues=(*SIDE_LYING_CUES, "feet_apart", "range_too_big", "bottom_leg_moves"),
         fatigue_cue="pelvis_rolls_back",
         thresholds=_CLAM_THRESHOLDS,
@@ -153,11 +167,9 @@ SPECS: dict[str, ExerciseSpec] = {
         default_amplitude=30.0,
         min_rep_deg=10.0,
         max_amplitude=55.0,
-        views=("front", "foot_end"),
+        views=("front", "foot_end_swung", "foot_end"),
         rep_cues=(*SIDE_LYING_CUES, "leg_drifts_forward"),
         fatigue_cue="pelvis_rolls_back",
-        # the drifting leg flexes on top of a full-size lift
-        adds_to_range=("leg_drifts_forward",),
         thresholds={
             "pelvis_rolls_back": 10.0,
             "leg_drifts_forward": 15.0,

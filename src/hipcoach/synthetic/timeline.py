@@ -36,6 +36,8 @@ class RepPlan:
     amplitude: float
     cues: frozenset[str]
     sizes: Mapping[str, float] = field(default_factory=dict)
+    knee_lift_cm: float | None = None
+    """The clamshell's knee lift asked for (cm); the solver turns it into `amplitude`."""
 
     @property
     def peak_s(self) -> float:
@@ -48,10 +50,17 @@ class RepPlan:
 
 @dataclass(frozen=True)
 class Schedule:
+    """The set's phases: nobody in view until `lead_in_s`, getting into position until
+    `arrive_end_s`, settling (a move of `settle_move_s`, then still) until `settle_end_s`,
+    the reps, a still tail, and nobody in view again from `lead_out_start_s`."""
+
     reps: list[RepPlan]
     settle_move_s: float
     settle_end_s: float
     duration_s: float
+    lead_in_s: float = 0.0
+    arrive_end_s: float = 0.0
+    lead_out_start_s: float = 0.0
 
 
 def _draw(rng: np.random.Generator, value: Range) -> float:
@@ -79,7 +88,8 @@ def plan_schedule(scenario: Scenario, spec: ExerciseSpec, rng: np.random.Generat
         if "isolation_lost" in scenario.set_faults
         else range(0)
     )
-    t = scenario.settle_s
+    arrive_end = scenario.lead_in_s + scenario.arrive_s
+    t = arrive_end + scenario.settle_s
     reps: list[RepPlan] = []
     for i in range(1, n + 1):
         duration = _draw(rng, scenario.rep_duration_s)
@@ -90,11 +100,12 @@ def plan_schedule(scenario: Scenario, spec: ExerciseSpec, rng: np.random.Generat
         rest = _draw(rng, scenario.rest_between_s)
         cues = {cue for cue, idx in scenario.compensations.items() if i in idx}
         amplitude = early * (1.0 + jitter)
+        lift = None if scenario.knee_lift_cm is None else scenario.knee_lift_cm * (1.0 + jitter)
         if i in collapsing:
             amplitude = early * collapse
             cues.add(spec.fatigue_cue)
         if "range_too_big" in cues:
-            amplitude = size_draws["range_too_big"]
+            lift = size_draws["range_too_big"]
         hold = scenario.hold_s
         if "hold_too_short" in cues:
             hold = spec.target_hold_s * size_draws["hold_too_short"]
@@ -102,8 +113,6 @@ def plan_schedule(scenario: Scenario, spec: ExerciseSpec, rng: np.random.Generat
             cues.add("hold_too_short")
             size_draws["hold_too_short"] = hold / spec.target_hold_s
         sizes = {cue: float(size_draws[cue]) for cue in sorted(cues)}
-        if "range_too_big" in cues:
-            sizes["range_too_big"] = amplitude
         reps.append(
             RepPlan(
                 index=i,
@@ -114,14 +123,18 @@ def plan_schedule(scenario: Scenario, spec: ExerciseSpec, rng: np.random.Generat
                 amplitude=float(amplitude),
                 cues=frozenset(cues),
                 sizes=sizes,
+                knee_lift_cm=None if lift is None else float(lift),
             )
         )
         t = reps[-1].end_s + (rest if i < n else TAIL_S)
     return Schedule(
         reps=reps,
         settle_move_s=max(0.0, scenario.settle_s - STILL_BEFORE_FIRST_REP_S),
-        settle_end_s=scenario.settle_s,
-        duration_s=t,
+        settle_end_s=arrive_end + scenario.settle_s,
+        duration_s=t + scenario.lead_out_s,
+        lead_in_s=scenario.lead_in_s,
+        arrive_end_s=arrive_end,
+        lead_out_start_s=t,
     )
 
 
@@ -158,9 +171,18 @@ def rep_envelope(t: Array, reps: list[RepPlan]) -> tuple[Array, Array]:
     return s, which
 
 
-def settle_envelope(t: Array, move_s: float) -> Array:
-    """1 at t = 0 falling smoothly to 0 at `move_s`: the person moving into position."""
+def settle_envelope(t: Array, move_s: float, start_s: float = 0.0) -> Array:
+    """1 until `start_s`, falling smoothly to 0 over `move_s`: the person settling."""
     if move_s <= 0:
-        return np.zeros_like(t)
-    u = np.clip(t / move_s, 0.0, 1.0)
+        return np.asarray(t < start_s, dtype=np.float64)
+    u = np.clip((t - start_s) / move_s, 0.0, 1.0)
     return np.asarray(0.5 + 0.5 * np.cos(np.pi * u), dtype=np.float64)
+
+
+def arrive_envelope(t: Array, start_s: float, end_s: float) -> Array:
+    """0 outside [start_s, end_s], rising to 1 and back inside: free movement while the
+    person gets into position."""
+    if end_s <= start_s:
+        return np.zeros_like(t)
+    u = np.clip((t - start_s) / (end_s - start_s), 0.0, 1.0)
+    return np.asarray(np.sin(np.pi * u), dtype=np.float64)
