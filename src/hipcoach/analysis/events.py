@@ -56,6 +56,9 @@ class SetReport(BaseModel):
     duration_s: float = 0.0
     frames: int = 0
     frames_with_person: int = 0
+    notes: list[str] = Field(default_factory=list)
+    """Plain words on how the set was read: why no rep was counted when movement was
+    seen, which end the reps were counted from, what to change."""
 
 
 class RepEvent(BaseModel):
