@@ -26,7 +26,7 @@ from hipcoach.analysis.events import (
     ViewReport,
 )
 from hipcoach.analysis.notes import explain_set
-from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector
+from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector, matches_posture
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
 from hipcoach.analysis.set_checks import (
     TremorMeter,
@@ -144,6 +144,13 @@ class SetAnalyser:
         points = extract_points(frame, self._space)
         if not self._tracks:
             self._settle_step(frame, points, t, events)
+            return events
+        if not matches_posture(compute_body_frame(points), self.exercise.posture, self._settle.planar):
+            # Not the exercise's posture: the pose has hopped to someone else in the room
+            # (a person kneeling or standing by), or the person got up. Nothing is counted.
+            for track in self._tracks:
+                track.pause(t)
+            self._set_state(SetState.paused, t, events)
             return events
         self._refine_reference(points, t)
         if not self._tracks:
@@ -467,6 +474,7 @@ class SetAnalyser:
                 missing=self.view.most_missing(),
                 visible_fraction=round(self.view.fraction, 3),
                 hard_to_see=self._tracks[0].hard_to_see() if self._tracks else [],
+                not_judged=self._tracks[0].not_judged() if self._tracks else [],
             ),
             messages={c: self._messages.get(c, c) for c in sorted(cue_ids)},
             duration_s=round(self.duration_s, 3),

@@ -46,6 +46,14 @@ MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 VISIBLE = 0.5
 # A check whose movement runs at least this much along the camera axis is hard to see.
 HARD_TO_SEE_DEPTH = 0.8
+# With the body's long axis running this much along the camera's line of sight (the camera
+# near the feet end), BlazePose drags the hip and bottom-thigh landmarks along with the
+# moving knee: on rendered clamshells with a still pelvis, seen from the feet end swung 40
+# degrees to the front (|up_z| 0.68), the hip line turned 11-19 and the bottom thigh 15-20
+# degrees with each rep, as much as a real 20 degree roll-back. Those cues are not judged
+# there; from the front (|up_z| 0.15) they are.
+LONG_AXIS_DEPTH = 0.6
+DRAGGED_BY_THE_KNEE = frozenset({"pelvis_rolls_back", "bottom_leg_moves"})
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
@@ -285,6 +293,14 @@ class LegTrack:
             and self._depth_share(c.id) >= HARD_TO_SEE_DEPTH
         ]
 
+    def not_judged(self) -> list[str]:
+        """Frame checks this camera angle cannot tell from landmark drag (see
+        LONG_AXIS_DEPTH): not judged in this set."""
+        along = abs(float(self.reference.frame.up[2]))
+        if not (np.isfinite(along) and along >= LONG_AXIS_DEPTH):
+            return []
+        return [c.id for c in self._frame_checks if c.id in DRAGGED_BY_THE_KNEE]
+
     def rejudge(
         self, frames: list[tuple[FloatArray, FloatArray]], rest: list[FloatArray] | None = None
     ) -> None:
@@ -341,6 +357,7 @@ class LegTrack:
         """Cue ids raised by a finished rep, and each frame check's value for it."""
         cues: list[str] = []
         values: dict[str, float] = {}
+        muted = set(self.not_judged())
         for check in self._frame_checks:
             value = self.measures[check.id].value(
                 self._baseline.get(check.id, 0.0), self._signal_rest
@@ -351,7 +368,7 @@ class LegTrack:
                 scale = 1.0 if check.unit is Unit.deg else DEG_TO_THIGH
                 depth = self._depth_share(check.id)
                 noise = self.rest_noise.get(check.id, RestNoise()).margin(scale, depth)
-                if value >= max(check.threshold, noise):
+                if value >= max(check.threshold, noise) and check.id not in muted:
                     cues.append(check.id)
         unseen = self._resumed_t is not None and window.start_s < self._resumed_t <= window.end_s
         for check in self.exercise.checks:
