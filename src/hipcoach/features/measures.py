@@ -46,13 +46,54 @@ def compute_hip_flexion(limb: Limb, frame: BodyFrame, trunk_down: FloatArray) ->
     return _deg(compute_rotation_in_plane(limb.thigh, down, frame.forward))
 
 
+def is_planar(points: FloatArray) -> bool:
+    """True for image-plane points (no depth: every z is 0), see `extract_points`."""
+    return not bool(np.any(points[:, 2]))
+
+
+def compute_knee_turn(work: Limb, rest: Limb, forward: FloatArray, planar: bool) -> float:
+    """The clamshell's opening: the signed angle (degrees) of the working knee about the
+    working hip-ankle line, from the body's forward direction towards the working side.
+
+    With the feet together the femur turns about that line, so this is the hip's outward
+    rotation itself and grows monotonically with it, whatever the knees' resting gap (stacked
+    knees rest at a small negative angle: the top thigh slopes onto the bottom one). The
+    angle between the two thighs is not: it first shrinks through parallel, then opens.
+    Image-plane points have no forward depth, so there the knee's sideways lean off the
+    line is read as asin(offset / thigh length), monotonic while the thigh faces the camera.
+    NaN when the hips, knee and ankle do not define the angle.
+    """
+    axis = normalize(work.ankle - work.hip)
+    outward = normalize(orthogonal_part(work.hip - rest.hip, axis))
+    offset = orthogonal_part(work.thigh, axis)
+    if planar:
+        length = float(np.linalg.norm(work.thigh))
+        if not length:
+            return float("nan")
+        sine = float(offset @ outward) / length
+        return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+    ahead = normalize(orthogonal_part(orthogonal_part(forward, axis), outward))
+    return _deg(compute_rotation_in_plane(offset, ahead, outward))
+
+
+def compute_leg_elevation(work: Limb, rest: Limb) -> float:
+    """The side-lying lift: the signed angle (degrees) of the working hip-ankle line out of
+    the plane through the body's long axis, towards the working side (0 with the leg in that
+    plane, about -5 resting on the bottom leg, rising with hip abduction). The angle
+    between the two legs is not monotonic in the lift when the bottom knee is bent."""
+    outward = normalize(work.hip - rest.hip)
+    sine = float(normalize(work.leg) @ outward)
+    return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+
+
 def compute_signal(name: SignalName, points: FloatArray, side: Side) -> float:
     """The primary motion signal (degrees) for the working leg `side`."""
     work, rest = extract_limb(points, side), extract_limb(points, other_side(side))
     if name is SignalName.knee_opening:
-        return _deg(compute_angle_between(work.thigh, rest.thigh))
+        forward = compute_body_frame(points).forward
+        return compute_knee_turn(work, rest, forward, is_planar(points))
     if name is SignalName.leg_abduction:
-        return _deg(compute_angle_between(work.leg, rest.leg))
+        return compute_leg_elevation(work, rest)
     if name is SignalName.knee_flexion:
         return 180.0 - _deg(compute_joint_angle(work.hip, work.knee, work.ankle))
     frame = compute_body_frame(points)
