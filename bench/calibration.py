@@ -186,7 +186,8 @@ def still_noise(
         np.nanmedian(
             [
                 np.linalg.norm(
-                    _pt(series, f"{s}_hip", "image", size) - _pt(series, f"{s}_knee", "image", size),
+                    _pt(series, f"{s}_hip", "image", size)
+                    - _pt(series, f"{s}_knee", "image", size),
                     axis=1,
                 )
                 for s in ("left", "right")
@@ -340,7 +341,16 @@ def _print(result: dict[str, object]) -> None:
         rest.add_row(clip, *(f"{v:.3f}" for v in values.values()))
     console.print(rest)
     noise = Table(title="still-span noise (about a line per span); autocorr at lags 1,2,3,5,10")
-    for col in ("clip", "joint", "vis", "frames", "image/thigh", "image ac", "world cm", "world ac"):
+    for col in (
+        "clip",
+        "joint",
+        "vis",
+        "frames",
+        "image/thigh",
+        "image ac",
+        "world cm",
+        "world ac",
+    ):
         noise.add_column(col)
     for row in result["noise"]:  # type: ignore[attr-defined]
         ac_i = ",".join(f"{row['image_autocorr'][k - 1]:.2f}" for k in (1, 2, 3, 5, 10))

@@ -59,8 +59,8 @@ def test_leg_segments_keep_their_lengths_whatever_the_pose(
     leg = leg_points(
         hip, np.array([flexion]), np.array([abduction]), np.array([knee]), "left", dims
     )
-    assert np.isclose(np.linalg.norm(leg["left_knee"] - hip), 0.245 * height)
-    assert np.isclose(np.linalg.norm(leg["left_ankle"] - leg["left_knee"]), 0.246 * height)
+    assert np.isclose(np.linalg.norm(leg["left_knee"] - hip), dims.thigh)
+    assert np.isclose(np.linalg.norm(leg["left_ankle"] - leg["left_knee"]), dims.shank)
     thigh = leg["left_knee"][0] - hip[0]
     shank = leg["left_ankle"][0] - leg["left_knee"][0]
     cos = thigh @ shank / (np.linalg.norm(thigh) * np.linalg.norm(shank))

@@ -120,5 +120,8 @@ def test_injected_sizes_are_well_above_their_thresholds() -> None:
             low, high = INJECTION_RANGES[cue]
             if cue == "hold_too_short":
                 assert high <= 0.5 * threshold
+            elif cue == "range_too_big":
+                # a femur turns ~90 deg at most before the knee comes down again
+                assert 1.35 * threshold <= low and high <= 1.7 * threshold
             else:
                 assert 1.5 * threshold <= low and high <= 2.5 * threshold, cue

@@ -19,7 +19,7 @@ UP = np.array([0.0, 0.0, 1.0])
 ELEVATION_DEG: dict[tuple[Posture, str], float] = {
     ("side_lying", "front"): 8.0,
     ("side_lying", "foot_end"): 12.0,
-    ("side_lying", "foot_end_swung"): 8.0,
+    ("side_lying", "foot_end_oblique"): 8.0,
     ("supine", "side"): 12.0,
     ("supine", "oblique"): 15.0,
     ("seated", "side"): 3.0,
@@ -29,7 +29,7 @@ ELEVATION_DEG: dict[tuple[Posture, str], float] = {
 }
 OBLIQUE_DEG = 30.0
 SWUNG_DEG = 40.0
-"""`foot_end_swung`: the feet-end camera swung this far towards the body's front; raised
+"""`foot_end_oblique`: the feet-end camera swung this far towards the body's front; raised
 ~0.5 m at ~2.7 m like the rendered `*_feet40` clips (`ELEVATION_DEG`)."""
 
 
@@ -114,7 +114,7 @@ def view_direction(
         d = belly
     elif view == "foot_end":
         d = -head
-    elif view == "foot_end_swung":
+    elif view == "foot_end_oblique":
         a = np.radians(SWUNG_DEG)
         d = np.cos(a) * -head + np.sin(a) * belly
     else:

@@ -29,11 +29,10 @@ from hipcoach.synthetic.poses import Dofs, pose_body
 from hipcoach.synthetic.scenario import (
     GroundTruth,
     Scenario,
-    ScenarioError,
     TrueRep,
     validate_scenario,
 )
-from hipcoach.synthetic.signals import ankle_gap, stack_points
+from hipcoach.synthetic.signals import stack_points
 from hipcoach.synthetic.solver import PeakSolution, PeakSolver, make_base_pose
 from hipcoach.synthetic.specs import (
     SHAKING_AMPLITUDE,
@@ -43,9 +42,9 @@ from hipcoach.synthetic.specs import (
 )
 from hipcoach.synthetic.timeline import (
     Schedule,
+    arrive_envelope,
     early_amplitude,
     plan_schedule,
-    arrive_envelope,
     rep_envelope,
     sample_times,
     settle_envelope,
@@ -69,7 +68,7 @@ def _dof_tracks(
     t: Array, schedule: Schedule, peaks: list[PeakSolution], rest: dict[str, float]
 ) -> dict[str, Array]:
     """Every scalar DOF over time: rest value, plus each rep's peak change times its
-    progress (the clamshell's foot rotation follows its solved curve instead)."""
+    progress."""
     s, which = rep_envelope(t, schedule.reps)
     names = [f.name for f in fields(Dofs) if f.name != "tremor"]
     tracks: dict[str, Array] = {}
@@ -77,10 +76,6 @@ def _dof_tracks(
         base = rest.get(name, 0.0)
         delta = np.array([p.values.get(name, 0.0) - base for p in peaks] + [0.0])
         tracks[name] = base + delta[which] * s
-    for k, peak in enumerate(peaks):
-        if peak.feet_lift is not None:
-            inside = which == k
-            tracks["feet_lift"][inside] = np.interp(s[inside], *peak.feet_lift)
     return tracks
 
 
@@ -147,12 +142,25 @@ def _body_motion(
     return Dofs(tremor=tremor, **tracks)
 
 
-def true_excursion(dofs: Dofs, solver: PeakSolver, t: Array, schedule: Schedule) -> Array:
-    """The working joint's true excursion (deg) at every frame, from the set-up's rest in
-    the rep's direction; NaN before the person has settled and once nobody is in view."""
-    out = solver.sign * (dofs.primary - solver.rest["primary"])
+def true_excursion(
+    dofs: Dofs, points: Array, solver: PeakSolver, t: Array, schedule: Schedule
+) -> Array:
+    """The true excursion (deg, see `TrueRep.amplitude_deg`) at every frame of the exact
+    canonical landmarks `points` (time, 33, 3), from the set-up's rest in the rep's
+    direction; NaN before the person has settled and once nobody is in view."""
+    if solver.spec.posture == "side_lying":
+        out = solver.sign * (dofs.primary - solver.rest["primary"])
+    else:
+        out = solver.excursion(points)
     outside = (t < schedule.settle_end_s) | (t >= schedule.lead_out_start_s)
     return np.where(outside, np.nan, out)
+
+
+def oversized(spec: ExerciseSpec, amplitude: float) -> frozenset[str]:
+    """{"range_too_big"} when the rep's true excursion is beyond the catalogue's limit
+    (an asked knee lift can get there on a small body), else nothing."""
+    limit = spec.thresholds.get("range_too_big")
+    return frozenset({"range_too_big"}) if limit and amplitude > limit else frozenset()
 
 
 NOT_COMPENSATIONS = frozenset({"range_too_big", "hold_too_short"})
@@ -174,26 +182,6 @@ def implied_isolation(reps: list[TrueRep]) -> bool:
     return False
 
 
-STACKED_FEET_TOLERANCE = 0.1
-"""Largest ankle-gap change (thigh lengths) a rep without `feet_apart` may show."""
-
-
-def _check_feet_stay_stacked(points: Array, t: Array, schedule: Schedule, thigh: float) -> None:
-    """ScenarioError when a rep that should keep the feet together cannot: some clamshell
-    combinations (a big opening with the pelvis rolled back and the knees tucked) force the
-    top foot off the bottom one, which would make the truth ambiguous."""
-    gap = ankle_gap(points) / thigh
-    rest = gap[np.searchsorted(t, schedule.reps[0].start_s) - 1]
-    for rep in schedule.reps:
-        inside = (t >= rep.start_s) & (t <= rep.end_s)
-        drift = float(np.max(np.abs(gap[inside] - rest), initial=0.0))
-        if "feet_apart" not in rep.cues and drift > STACKED_FEET_TOLERANCE:
-            raise ScenarioError(
-                f"clamshell rep {rep.index}: {' + '.join(sorted(rep.cues))} cannot keep the "
-                f"feet together (they part by {drift:.2f} thigh lengths); inject them apart"
-            )
-
-
 def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
     """A MediaPipe-like pose series of the scenario's set and the exact answers for it.
 
@@ -212,8 +200,7 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
     dofs = _body_motion(scenario, spec, t, schedule, solver, peaks, rng)
 
     points = pose_body(spec, base, dofs, dims)
-    if spec.id == "clamshell":
-        _check_feet_stay_stacked(stack_points(points), t, schedule, dims.thigh)
+    excursion = true_excursion(dofs, stack_points(points), solver, t, schedule)
     side = scenario.working_side
     if side == "right":
         points = mirror_points(points)
@@ -271,7 +258,7 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
             peak_s=plan.peak_s,
             end_s=plan.end_s,
             amplitude_deg=peak.amplitude,
-            cues=plan.cues,
+            cues=plan.cues | oversized(spec, peak.amplitude),
             hold_s=plan.hold_s,
             injected=dict(plan.sizes),
             knee_lift_cm=peak.knee_lift_cm,
@@ -288,7 +275,7 @@ def generate(scenario: Scenario) -> tuple[PoseSeries, GroundTruth]:
         countable=countable,
         settle_end_s=schedule.settle_end_s,
         duration_s=schedule.duration_s,
-        excursion_deg=tuple(true_excursion(dofs, solver, t, schedule).tolist()),
+        excursion_deg=tuple(excursion.tolist()),
         reversed_reps=scenario.reversed_reps,
     )
     series = PoseSeries(

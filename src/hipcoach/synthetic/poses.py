@@ -25,6 +25,7 @@ from hipcoach.synthetic.body import (
     toward_sign,
     upper_body_points,
 )
+from hipcoach.synthetic.clamshell import knee_angle, place_top_leg, stacked_top_leg
 from hipcoach.synthetic.specs import ExerciseSpec
 
 LEFT = np.array([0.0, 1.0, 0.0])
@@ -129,68 +130,10 @@ def _add_tremor(points: Points, tremor: Array) -> None:
         points[f"left_{part}"] = points[f"left_{part}"] + 0.7 * tremor
 
 
-def stacked_top_leg(
-    top_hip: Array, bottom_hip: Array, bottom: Points, base: BasePose, dims: BodyDims
-) -> Points:
-    """The clamshell's top leg at rest, lying on the bottom one: each top segment takes the
-    bottom segment's direction in the body's sagittal plane, tilted down towards the
-    bottom leg until the top knee rests `knee_gap` above the bottom knee and the top ankle
-    `ankle_gap` above the bottom ankle (insteps stacked). The top foot lies on the bottom
-    foot, turned the same way."""
-    knee_b, ankle_b = bottom["right_knee"], bottom["right_ankle"]
-    knee = _reach(top_hip, _sagittal(knee_b - bottom_hip), knee_b[:, 1] + (base.knee_gap or 0.0),
-                  dims.thigh)  # fmt: skip
-    ankle = _reach(knee, _sagittal(ankle_b - knee_b), ankle_b[:, 1] + (base.ankle_gap or 0.0),
-                   dims.shank)  # fmt: skip
-    return {
-        "left_knee": knee,
-        "left_ankle": ankle,
-        "left_heel": bottom["right_heel"] + (ankle - ankle_b),
-        "left_foot_index": bottom["right_foot_index"] + (ankle - ankle_b),
-    }
-
-
-def _sagittal(vec: Array) -> Array:
-    """Unit (time, 3) directions of `vec` projected on the body's sagittal (x-z) plane."""
-    flat = vec * np.array([1.0, 0.0, 1.0])
-    return np.asarray(flat / np.linalg.norm(flat, axis=1, keepdims=True), dtype=np.float64)
-
-
-def _reach(start: Array, sagittal: Array, target_y: Array, length: float) -> Array:
-    """The point `length` from `start` whose y is `target_y`, in the vertical plane through
-    `start` along the unit sagittal direction (time, 3)."""
-    dy = np.clip((target_y - start[:, 1]) / length, -1.0, 1.0)[:, None]
-    return np.asarray(start + length * (np.sqrt(1.0 - dy**2) * sagittal + dy * LEFT))
-
-
 def _side_lying(spec: ExerciseSpec, base: BasePose, d: Dofs, dims: BodyDims) -> Points:
     n = len(d)
     top_hip, bottom_hip = _hips(dims, n)
     ones = np.ones(n)
-    if spec.id == "clamshell":
-        rest_bottom = leg_points(
-            bottom_hip,
-            base.other_hip_flexion * ones,
-            base.other_abduction * ones,
-            base.other_knee_flexion * ones,
-            "right",
-            dims,
-        )
-        top = stacked_top_leg(top_hip, bottom_hip, rest_bottom, base, dims)
-        axis = top["left_ankle"] - top_hip
-        sign = toward_sign(axis, top["left_knee"] - top_hip, LEFT)
-        rotate_group(
-            top, ("left_knee", "left_heel", "left_foot_index"), axis, sign * d.primary, top_hip
-        )
-    else:
-        top = leg_points(
-            top_hip,
-            base.hip_flexion + d.leg_forward,
-            base.abduction + d.primary,
-            base.knee_flexion * ones,
-            "left",
-            dims,
-        )
     bottom = leg_points(
         bottom_hip,
         base.other_hip_flexion + d.bottom_leg,
@@ -199,30 +142,62 @@ def _side_lying(spec: ExerciseSpec, base: BasePose, d: Dofs, dims: BodyDims) -> 
         "right",
         dims,
     )
-    pts: Points = {**top, **bottom}
-    # the pelvis rolls about the long axis carrying the top leg, and hikes about the
-    # front-back axis; the legs follow their hips without turning during a hike
+    # the pelvis rolls about the long axis and hikes about the front-back axis
     roll = rot_z(d.pelvis_roll)
     pelvis = np.einsum("tij,tjk->tik", roll, rot_x(d.pelvis_hike))
-    for part in LEG_PARTS:
-        pts[f"left_{part}"] = apply_rows(roll, pts[f"left_{part}"])
-    rolled_top_hip = apply_rows(roll, top_hip)
-    new_top, new_bottom = apply_rows(pelvis, top_hip), apply_rows(pelvis, bottom_hip)
-    _translate(pts, "left", new_top - rolled_top_hip)
-    _translate(pts, "right", new_bottom - bottom_hip)
+    new_top, new_bottom = apply(pelvis, top_hip), apply(pelvis, bottom_hip)
+    _translate(bottom, "right", new_bottom - bottom_hip)
     if spec.id == "clamshell":
-        # a rotation about the thigh keeps the knee and moves the foot: the top foot lifts
-        # off (feet_apart) or stays stacked while the pelvis rolls
-        thigh = pts["left_knee"] - new_top
-        sign = toward_sign(thigh, pts["left_ankle"] - new_top, LEFT)
-        rotate_group(
-            pts, ("left_ankle", "left_heel", "left_foot_index"), thigh, sign * d.feet_lift, new_top
+        top = _clamshell_top(base, d, dims, new_top, pelvis, bottom)
+    else:
+        # the straight top leg rolls with the pelvis and follows its hip
+        top = leg_points(
+            top_hip,
+            base.hip_flexion + d.leg_forward,
+            base.abduction + d.primary,
+            base.knee_flexion * ones,
+            "left",
+            dims,
         )
+        for part in LEG_PARTS:
+            top[f"left_{part}"] = apply(roll, top[f"left_{part}"])
+        _translate(top, "left", new_top - apply(roll, top_hip))
+    pts: Points = {**top, **bottom}
     _add_tremor(pts, d.tremor)
     pts["left_hip"], pts["right_hip"] = new_top, new_bottom
     trunk = np.einsum("tij,tjk->tik", rot_z(d.trunk_roll), rot_y(d.trunk_tilt))
     pts.update(upper_body_points(np.zeros((n, 3)), trunk, ARMS["side_lying"], dims))
     return pts
+
+
+def _clamshell_top(
+    base: BasePose, d: Dofs, dims: BodyDims, hip: Array, pelvis: Array, bottom: Points
+) -> Points:
+    """The top leg: the top ankle stays on the bottom ankle (lifted off it by `feet_lift`
+    thigh lengths for feet_apart) wherever the pelvis and the bottom leg go, and the knee
+    sits at its resting angle about the hip-ankle line plus the femur's turn (`primary`),
+    measured in the pelvis's frame; so a rolling pelvis carries the knee with it."""
+    n = len(d)
+    rest_top_hip, rest_bottom_hip = _hips(dims, 1)
+    zero = np.zeros(1)
+    rest_bottom = leg_points(
+        rest_bottom_hip, zero + base.other_hip_flexion, zero + base.other_abduction,
+        zero + base.other_knee_flexion, "right", dims,
+    )  # fmt: skip
+    rest = stacked_top_leg(
+        rest_top_hip, rest_bottom_hip, rest_bottom, base.knee_gap or 0.0, base.ankle_gap or 0.0,
+        dims,
+    )  # fmt: skip
+    offset = (rest["left_ankle"] - rest_bottom["right_ankle"])[0]
+    gap = float(np.linalg.norm(offset))
+    ankle = bottom["right_ankle"] + (offset / gap) * (gap + d.feet_lift[:, None] * dims.thigh)
+    eye = np.eye(3)[None]
+    rest_angle = knee_angle(rest_top_hip, rest["left_knee"], rest["left_ankle"], eye)[0]
+    foot = {
+        part: np.tile(rest[f"left_{part}"][0] - rest["left_ankle"][0], (n, 1))
+        for part in ("heel", "foot_index")
+    }
+    return place_top_leg(hip, ankle, pelvis, rest_angle + d.primary, d.primary, foot, dims)
 
 
 def apply_rows(rot: Array, points: Array) -> Array:

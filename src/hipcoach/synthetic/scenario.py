@@ -10,9 +10,9 @@ from typing import Literal
 from hipcoach.errors import HipcoachError
 from hipcoach.synthetic.specs import (
     CLAMSHELL_VARIATIONS,
+    MAX_KNEE_LIFT_CM,
     SET_FAULTS,
     SHORT_HOLD_FRACTION,
-    MAX_KNEE_LIFT_CM,
     SPECS,
     ExerciseSpec,
     isolation_feasible,
@@ -301,7 +301,7 @@ def _check_set_faults(scenario: Scenario, spec: ExerciseSpec) -> None:
         raise ScenarioError("wrong_hip_angle applies to the clamshell only")
     if "isolation_lost" in scenario.set_faults:
         if scenario.knee_lift_cm is not None:
-            raise ScenarioError("isolation_lost sizes its reps in degrees; leave knee_lift_cm unset")
+            raise ScenarioError("isolation_lost sizes reps in degrees; leave knee_lift_cm unset")
         if scenario.n_reps < 7:
             raise ScenarioError("isolation_lost needs at least 7 reps (3 early, 4 collapsing)")
         if not isolation_feasible(spec):

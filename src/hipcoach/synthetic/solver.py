@@ -11,7 +11,7 @@ import numpy as np
 from hipcoach.synthetic.body import Array, BodyDims
 from hipcoach.synthetic.poses import BasePose, Dofs, pose_body, slide_hip_flexion
 from hipcoach.synthetic.scenario import Scenario, ScenarioError
-from hipcoach.synthetic.signals import ankle_gap, point, stack_points
+from hipcoach.synthetic.signals import point, primary_signal, stack_points
 from hipcoach.synthetic.specs import (
     CLAMSHELL_ANKLE_GAP_THIGHS,
     CLAMSHELL_CONVERGENCE_DEG,
@@ -30,9 +30,8 @@ CUE_DOF: dict[str, str] = {
     "thigh_rotates": "thigh_rotation",
     "leg_drifts_forward": "leg_forward",
     "bottom_leg_moves": "bottom_leg",
+    "feet_apart": "feet_lift",
 }
-GAP_MOVERS = {"feet_apart", "pelvis_rolls_back", "bottom_leg_moves"}
-"""Clamshell cues that move the top foot off the bottom one unless it is put back."""
 SURFACE_HEIGHT = {"foot_slide_elevated": 0.14, "heel_slide": 0.0}
 """Height of the surface under the heel above the hip joint, as a fraction of height."""
 
@@ -132,17 +131,16 @@ class PeakSolution:
     """The working joint's true excursion at the peak, degrees (positive)."""
     knee_lift_cm: float | None = None
     """Clamshell: the top knee's rise at the peak from the femur's turn (cm)."""
-    feet_lift: tuple[Array, Array] | None = None
-    """(progress, rotation) samples over the rep: the top foot's rotation about the thigh
-    (deg) that keeps the ankle gap on target all the way, not only at the peak."""
 
 
 class PeakSolver:
     """Solves each rep's peak posture for one set (fixed body and start posture).
 
-    The working joint's DOF is the true excursion itself, so no solve is needed for it;
-    the clamshell's knee lift is turned into the femur's turn, and the top foot's roll
-    that keeps the feet together under a compensation is solved over the rep.
+    Lying on the side, the working joint's DOF is the true excursion itself (the femur's
+    turn, the leg's abduction); the clamshell's knee lift is turned into the femur's turn.
+    Otherwise the excursion is the change of the primary signal's joint angle as the
+    engine defines it (hip flexion against the trunk line, knee flexion), so the working
+    joint is solved to hit it exactly even when a compensation (a trunk lean) moves it.
     `far_end` (deg) moves the resting posture to the far end of the movement
     (`Scenario.reversed_reps`): each rep then goes back towards the set-up's start.
     """
@@ -154,7 +152,7 @@ class PeakSolver:
         self.sign = -spec.direction if far_end else spec.direction
         self.rest = {"primary": rest_primary(spec, base) + spec.direction * far_end}
         rest_pose = self._pose(self.rest, 1)
-        self.rest_gap = float(ankle_gap(rest_pose)[0])
+        self.rest_signal = float(primary_signal(spec.signal, rest_pose, "left")[0])
         self._knee0 = point(rest_pose, "left_knee")[0]
         hips = point(rest_pose, "left_hip")[0] - point(rest_pose, "right_hip")[0]
         self._up = hips / np.linalg.norm(hips)
@@ -164,6 +162,20 @@ class PeakSolver:
         if varying:
             dofs = dofs.with_values(**varying)
         return stack_points(pose_body(self.spec, self.base, dofs, self.dims))
+
+    def excursion(self, pose: Array) -> Array:
+        """Per frame of canonical landmarks (time, 33, 3): the primary signal's change from
+        rest in the rep's direction (the truth for upright and supine exercises)."""
+        return self.sign * (primary_signal(self.spec.signal, pose, "left") - self.rest_signal)
+
+    def _solve_primary(self, values: dict[str, float], target: float) -> float:
+        guess = values["primary"]
+
+        def change(xs: Array) -> Array:
+            pose = self._pose(values, len(xs), primary=xs)
+            return primary_signal(self.spec.signal, pose, "left") - self.rest_signal
+
+        return solve_scalar(change, target, guess, guess - 120.0, guess + 120.0)
 
     def knee_lift_cm(self, turn_deg: Array) -> Array:
         """Clamshell: the top knee's rise (cm, along the resting hip line) for femur turns."""
@@ -192,31 +204,9 @@ class PeakSolver:
         if rep.knee_lift_cm is not None:
             amplitude = self.turn_for_lift(rep.knee_lift_cm)
         values["primary"] = self.rest["primary"] + self.sign * amplitude
+        if spec.posture != "side_lying":
+            values["primary"] = self._solve_primary(values, self.sign * amplitude)
         lift = None
         if spec.id == "clamshell":
             lift = float(self.knee_lift_cm(np.array([amplitude]))[0])
-        curve = None
-        if spec.id == "clamshell" and GAP_MOVERS & set(rep.sizes):
-            curve = self._feet_lift_curve(values, rep.sizes.get("feet_apart", 0.0))
-            values["feet_lift"] = float(curve[1][-1])
-        return PeakSolution(values, float(amplitude), lift, curve)
-
-    def _feet_lift_curve(self, peak: dict[str, float], lift: float) -> tuple[Array, Array]:
-        """Every DOF moves in proportion to the rep's progress; at each progress sample,
-        solve the foot rotation that puts the ankle gap at rest gap + progress x lift."""
-        progress = np.linspace(0.0, 1.0, 11)
-        rotations = np.zeros_like(progress)
-        for k, p in enumerate(progress[1:], start=1):
-            values = {
-                name: self.rest.get(name, 0.0) + p * (v - self.rest.get(name, 0.0))
-                for name, v in peak.items()
-                if name != "feet_lift"
-            }
-
-            def gap(xs: Array, values: dict[str, float] = values) -> Array:
-                return ankle_gap(self._pose(values, len(xs), feet_lift=xs)) - self.rest_gap
-
-            target = p * lift * self.dims.thigh
-            guess = rotations[k - 1] + (10.0 if lift else 0.0)
-            rotations[k] = solve_scalar(gap, target, guess, -90.0, 90.0)
-        return progress, rotations
+        return PeakSolution(values, float(amplitude), lift)

@@ -16,18 +16,19 @@ from typing import Literal
 Posture = Literal["side_lying", "supine", "seated", "standing"]
 SignalKind = Literal["knee_opening", "leg_abduction", "knee_flexion", "hip_flexion"]
 
-SIDE_LYING_VIEWS = ("foot_end_swung", "front", "foot_end")
-"""The feet end swung 40 deg towards the front and raised (the placement the rendered clips
-support), the front, and the plain feet end on the body's axis (where BlazePose loses the
-person on the rendered clips)."""
+SIDE_LYING_VIEWS = ("front", "foot_end_oblique", "foot_end")
+"""The catalogue's front view; `foot_end_oblique`, the feet end swung 40 deg towards the
+front and raised to about knee height (its alternative, which the rendered clips support);
+and the plain feet end on the body's axis (where BlazePose loses the person on the rendered
+clips: the generator still gives landmarks there, only covered ones)."""
 SIDE_LYING_CUES = ("pelvis_rolls_back", "hips_not_stacked")
 PSOAS_CUES = ("trunk_moves", "hip_hikes", "thigh_rotates")
 SET_FAULTS = ("wrong_hip_angle", "isolation_lost", "shaking", "view_incomplete")
 
-RANGE_TOO_BIG_LIFT_CM = (20.0, 23.0)
-"""A clamshell rep that is too big lifts the knee this far (cm) by the hip's turn alone
-(~55-65 deg); the smallest body the generator makes (1.55 m) can lift it ~24 cm at most.
-Real "too big" openings reach ~30 cm with the pelvis rolling back."""
+RANGE_TOO_BIG_DEG = (55.0, 65.0)
+"""A clamshell rep that is too big turns the femur this far (1.4-1.6x the catalogue's 40 deg;
+a 20-25 cm knee lift by the hip alone). Real "too big" openings reach ~30 cm with the pelvis
+rolling back; past ~90 deg the knee comes down again."""
 MAX_KNEE_LIFT_CM = 30.0
 CLAMSHELL_CONVERGENCE_DEG = (8.0, 16.0)
 """How far the top thigh slopes down onto the bottom one at rest: 10.7 deg on the real
@@ -40,7 +41,7 @@ INJECTION_RANGES: dict[str, tuple[float, float]] = {
     "pelvis_rolls_back": (18.0, 25.0),
     "hips_not_stacked": (18.0, 22.0),
     "feet_apart": (0.45, 0.55),  # ankle gap increase, fraction of thigh length
-    "range_too_big": RANGE_TOO_BIG_LIFT_CM,  # the rep's knee lift itself, cm
+    "range_too_big": RANGE_TOO_BIG_DEG,  # the rep's femur turn itself
     "bottom_leg_moves": (15.0, 20.0),
     "leg_drifts_forward": (25.0, 30.0),
     "trunk_moves": (18.0, 22.0),
@@ -108,7 +109,7 @@ _CLAM_THRESHOLDS = {
     "pelvis_rolls_back": 10.0,
     "hips_not_stacked": 10.0,
     "feet_apart": 0.25,
-    "range_too_big": 30.0,
+    "range_too_big": 40.0,
     "wrong_hip_angle": 10.0,
     "bottom_leg_moves": 8.0,
 }
@@ -167,7 +168,7 @@ SPECS: dict[str, ExerciseSpec] = {
         default_amplitude=30.0,
         min_rep_deg=10.0,
         max_amplitude=55.0,
-        views=("front", "foot_end_swung", "foot_end"),
+        views=SIDE_LYING_VIEWS,
         rep_cues=(*SIDE_LYING_CUES, "leg_drifts_forward"),
         fatigue_cue="pelvis_rolls_back",
         thresholds={

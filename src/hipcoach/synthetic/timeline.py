@@ -105,7 +105,7 @@ def plan_schedule(scenario: Scenario, spec: ExerciseSpec, rng: np.random.Generat
             amplitude = early * collapse
             cues.add(spec.fatigue_cue)
         if "range_too_big" in cues:
-            lift = size_draws["range_too_big"]
+            amplitude, lift = size_draws["range_too_big"], None
         hold = scenario.hold_s
         if "hold_too_short" in cues:
             hold = spec.target_hold_s * size_draws["hold_too_short"]
