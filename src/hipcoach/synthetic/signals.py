@@ -92,9 +92,16 @@ def hip_midpoint(arr: Array) -> Array:
 
 
 def hip_flexion(arr: Array, side: str) -> Array:
-    """180 minus the angle between the trunk line and the thigh: 0 standing, 90 sitting."""
+    """Signed hip flexion (deg): the thigh's angle from the trunk line's downward direction
+    towards the body's forward one, in the sagittal plane (abduction ignored); 0 standing,
+    90 sitting, negative behind the trunk line."""
+    down = -trunk_line(arr)
+    down = down / np.linalg.norm(down, axis=-1, keepdims=True)
+    forward, _ = body_axes(arr, "left")
     thigh = point(arr, f"{side}_knee") - point(arr, f"{side}_hip")
-    return 180.0 - angle_between(trunk_line(arr), thigh)
+    return np.degrees(
+        np.arctan2(np.sum(thigh * forward, axis=-1), np.sum(thigh * down, axis=-1))
+    )
 
 
 def ankle_gap(arr: Array) -> Array:
