@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -29,7 +32,13 @@ COMPENSATION_CUES = frozenset(
 FRAGMENT_REST_S = 0.2
 
 
-def detect_rep_fragment(window: RepWindow, reps: list[RepReport]) -> bool:
+class _Span(Protocol):
+    start_s: float
+    end_s: float
+    range_deg: float
+
+
+def detect_rep_fragment(window: RepWindow, reps: Sequence[_Span]) -> bool:
     """True when `window` is the tail of the last counted rep, not a rep of its own: it
     began where that rep ended, with no rest between, and moved less than half as far as
     this set's recent reps (landmark noise dipping during a slow lowering). A smaller rep
