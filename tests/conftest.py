@@ -8,7 +8,12 @@ import pytest
 
 from tests.realdata import REAL_DIR, RENDERED_DIR
 
-REAL_CLIPS = ("side_lying_leg_lift.mp4", "heel_slide.mp4", "pose_squats.mp4", "clamshell_banded.mp4")
+REAL_CLIPS = (
+    "side_lying_leg_lift.mp4",
+    "heel_slide.mp4",
+    "pose_squats.mp4",
+    "clamshell_banded.mp4",
+)
 
 
 def _landmark_csvs(clips: list[Path], out: Path) -> dict[str, Path]:

@@ -148,7 +148,8 @@ class SetAnalyser:
         if not self._tracks:
             self._settle_step(frame, points, t, events)
             return events
-        if not matches_posture(compute_body_frame(points), self.exercise.posture, self._settle.planar):
+        body = compute_body_frame(points)
+        if not matches_posture(body, self.exercise.posture, self._settle.planar):
             # Not the exercise's posture: the pose has hopped to someone else in the room
             # (a person kneeling or standing by), or the person got up. Nothing is counted.
             for track in self._tracks:

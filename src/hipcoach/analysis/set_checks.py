@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
-
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -33,9 +32,12 @@ FRAGMENT_REST_S = 0.2
 
 
 class _Span(Protocol):
-    start_s: float
-    end_s: float
-    range_deg: float
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def range_deg(self) -> float: ...
 
 
 def detect_rep_fragment(window: RepWindow, reps: Sequence[_Span]) -> bool:
