@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.realdata import REAL_DIR, RENDERED_DIR
+from tests.realdata import OWN_RENDERED_DIR, REAL_DIR, RENDERED_DIR
 
 REAL_CLIPS = (
     "side_lying_leg_lift.mp4",
@@ -44,4 +44,5 @@ def real_landmarks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def rendered_landmarks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Landmark CSVs of every rendered clip with exact truth (once per session)."""
     out = tmp_path_factory.mktemp("rendered_landmarks")
-    return _landmark_csvs(sorted(RENDERED_DIR.glob("*.mp4")), out)
+    clips = sorted(RENDERED_DIR.glob("*.mp4")) + sorted(OWN_RENDERED_DIR.glob("*.mp4"))
+    return _landmark_csvs(clips, out)

@@ -10,6 +10,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 REAL_DIR = REPO.parent / "shared" / "data" / "real"
 RENDERED_DIR = REPO.parent / "shared" / "data" / "rendered"
+# A few more rendered clips this project made with ../shared/render (small, per-frame
+# joints dropped from their truth): README in that folder.
+OWN_RENDERED_DIR = REPO / "tests" / "fixtures" / "rendered"
 
 
 def require_real(name: str, folder: Path = REAL_DIR) -> Path:

@@ -48,11 +48,12 @@ VISIBLE = 0.5
 HARD_TO_SEE_DEPTH = 0.8
 # With the body's long axis running this much along the camera's line of sight (the camera
 # near the feet end), BlazePose drags the hip and bottom-thigh landmarks along with the
-# moving knee: on rendered clamshells with a still pelvis, seen from the feet end swung 40
-# degrees to the front (|up_z| 0.68), the hip line turned 11-19 and the bottom thigh 15-20
-# degrees with each rep, as much as a real 20 degree roll-back. Those cues are not judged
-# there; from the front (|up_z| 0.15) they are.
-LONG_AXIS_DEPTH = 0.6
+# moving leg: on rendered clips with a still pelvis seen from the feet end swung 40 degrees
+# to the front, the hip line turned 11-19 degrees (clamshell, |up_z| 0.68) and 9-23 degrees
+# (leg lift, |up_z| 0.51) with each rep, and the bottom thigh 15-20, as much as a real
+# 20 degree roll-back. Those cues are not judged there; from the front (|up_z| 0.10-0.15)
+# they are.
+LONG_AXIS_DEPTH = 0.45
 DRAGGED_BY_THE_KNEE = frozenset({"pelvis_rolls_back", "bottom_leg_moves"})
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
