@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -92,6 +93,8 @@ class SetAnalyser:
         self.side: Side | None = self._fixed_side
         self.state = SetState.waiting
         self.reps: list[RepReport] = []
+        # The counted windows (excursions in the start posture's frame) behind self.reps.
+        self._counted: list[RepWindow] = []
         self.set_cues: list[str] = []
         self.view = ViewMeter()
         self._tremor = TremorMeter()
@@ -145,7 +148,8 @@ class SetAnalyser:
         if not self._tracks:
             self._settle_step(frame, points, t, events)
             return events
-        if not matches_posture(compute_body_frame(points), self.exercise.posture, self._settle.planar):
+        body = compute_body_frame(points)
+        if not matches_posture(body, self.exercise.posture, self._settle.planar):
             # Not the exercise's posture: the pose has hopped to someone else in the room
             # (a person kneeling or standing by), or the person got up. Nothing is counted.
             for track in self._tracks:
@@ -293,9 +297,11 @@ class SetAnalyser:
         if not self.reps:
             self._settle_reference(track, window)
             self._check_setup(t, events)  # the start posture is final once a rep is done
-        cues, values = track.judge_rep(window)
-        if detect_rep_fragment(window, self.reps):
+        if detect_rep_fragment(window, self._counted):
             return
+        self._counted.append(window)
+        window = replace(window, range_deg=track.rep_range(window))
+        cues, values = track.judge_rep(window)
         rep = RepReport(
             index=len(self.reps) + 1,
             start_s=round(window.start_s, 3),

@@ -48,11 +48,12 @@ VISIBLE = 0.5
 HARD_TO_SEE_DEPTH = 0.8
 # With the body's long axis running this much along the camera's line of sight (the camera
 # near the feet end), BlazePose drags the hip and bottom-thigh landmarks along with the
-# moving knee: on rendered clamshells with a still pelvis, seen from the feet end swung 40
-# degrees to the front (|up_z| 0.68), the hip line turned 11-19 and the bottom thigh 15-20
-# degrees with each rep, as much as a real 20 degree roll-back. Those cues are not judged
-# there; from the front (|up_z| 0.15) they are.
-LONG_AXIS_DEPTH = 0.6
+# moving leg: on rendered clips with a still pelvis seen from the feet end swung 40 degrees
+# to the front, the hip line turned 11-19 degrees (clamshell, |up_z| 0.68) and 9-23 degrees
+# (leg lift, |up_z| 0.51) with each rep, and the bottom thigh 15-20, as much as a real
+# 20 degree roll-back. Those cues are not judged there; from the front (|up_z| 0.10-0.15)
+# they are.
+LONG_AXIS_DEPTH = 0.45
 DRAGGED_BY_THE_KNEE = frozenset({"pelvis_rolls_back", "bottom_leg_moves"})
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
@@ -75,6 +76,8 @@ def visibility_threshold(name: str, working_side: str | None) -> float:
     return base * VISIBLE_ANKLE / VISIBLE if name.endswith("ankle") else base
 
 
+# Signals counted in the start posture's frame, whose range is reported in the pelvis's.
+BODY_FRAME_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
 # Signals that compare both legs, so both must be seen.
 BOTH_LEG_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
 
@@ -157,6 +160,8 @@ class LegTrack:
     _rest_signal: deque[float] = field(default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES))
     _signal_rest: float | None = None
     _resumed_t: float | None = None  # when the leg came back into view after a gap
+    # The signal in each pose's own pelvis frame, for the reported range (see rep_range).
+    _own: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=900))
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
@@ -222,6 +227,8 @@ class LegTrack:
         landmarks) drive the compensation measures, whose unsigned angles would otherwise
         be biased upwards by landmark noise."""
         raw = self._signal(points)
+        if self.exercise.primary_signal.name in BODY_FRAME_SIGNALS:
+            self._own.append((t, self._signal(points, in_start_frame=False)))
         if not np.isfinite(raw):
             return None
         if self.last_seen_t is not None and t - self.last_seen_t > UNSEEN_GAP_S:
@@ -261,10 +268,31 @@ class LegTrack:
             if other_visible or check.id not in NEEDS_OTHER_LEG
         }
 
-    def _signal(self, points: FloatArray) -> float:
-        """The rep signal (degrees, up = into the rep) of one frame's points."""
+    def _signal(self, points: FloatArray, in_start_frame: bool = True) -> float:
+        """The rep signal (degrees, up = into the rep) of one frame's points: in the body's
+        frame as it rested (what counts reps), or in this pose's own pelvis frame."""
         spec = self.exercise.primary_signal
-        return (self.direction or spec.direction) * compute_signal(spec.name, points, self.side)
+        direction = self.direction or spec.direction
+        reference = self.reference if in_start_frame else None
+        return direction * compute_signal(spec.name, points, self.side, reference)
+
+    def rep_range(self, window: RepWindow) -> float:
+        """A rep's range (degrees). For the clamshell and the side-lying lift, the hip's own
+        movement: the pelvis-frame signal at the top (around the peak) above its level just
+        before the rep, so a pelvis roll, which has its own cue, does not inflate it, nor
+        does BlazePose turning its whole body estimate with the knee. Otherwise the counted
+        excursion."""
+        if not self._own:
+            return window.range_deg
+        times = np.array([t for t, _ in self._own])
+        values = np.array([v for _, v in self._own])
+        top = values[(times >= window.start_s) & (times <= window.end_s)]
+        before = values[(times >= window.start_s - 0.4) & (times <= window.start_s + 0.05)]
+        top, before = top[np.isfinite(top)], before[np.isfinite(before)]
+        if not (top.size and before.size):
+            return window.range_deg
+        # The 90th percentile: the top of the rep without a single-frame landmark spike.
+        return float(np.percentile(top, 90) - np.median(before))
 
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
         signal = self._signal(points)

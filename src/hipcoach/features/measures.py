@@ -51,20 +51,23 @@ def is_planar(points: FloatArray) -> bool:
     return not bool(np.any(points[:, 2]))
 
 
-def compute_knee_turn(work: Limb, rest: Limb, forward: FloatArray, planar: bool) -> float:
+def compute_knee_turn(
+    work: Limb, outward_hint: FloatArray, forward: FloatArray, planar: bool
+) -> float:
     """The clamshell's opening: the signed angle (degrees) of the working knee about the
-    working hip-ankle line, from the body's forward direction towards the working side.
+    working hip-ankle line, from the body's `forward` direction towards `outward_hint`
+    (the working hip's side: the top hip minus the bottom one).
 
-    With the feet together the femur turns about that line, so this is the hip's outward
-    rotation itself and grows monotonically with it, whatever the knees' resting gap (stacked
-    knees rest at a small negative angle: the top thigh slopes onto the bottom one). The
-    angle between the two thighs is not: it first shrinks through parallel, then opens.
-    Image-plane points have no forward depth, so there the knee's sideways lean off the
-    line is read as asin(offset / thigh length), monotonic while the thigh faces the camera.
-    NaN when the hips, knee and ankle do not define the angle.
+    With the feet together the femur turns about that line, so this grows monotonically
+    with the hip's outward rotation, whatever the knees' resting gap (stacked knees rest at
+    a small negative angle: the top thigh slopes onto the bottom one). The angle between
+    the two thighs does not: it first shrinks through parallel, then opens. Image-plane
+    points have no forward depth, so there the knee's lean off the line towards the working
+    side is read as asin(offset / thigh length), monotonic while the thigh faces the camera.
+    NaN when the hip, knee and ankle do not define the angle.
     """
     axis = normalize(work.ankle - work.hip)
-    outward = normalize(orthogonal_part(work.hip - rest.hip, axis))
+    outward = normalize(orthogonal_part(outward_hint, axis))
     offset = orthogonal_part(work.thigh, axis)
     if planar:
         length = float(np.linalg.norm(work.thigh))
@@ -76,24 +79,34 @@ def compute_knee_turn(work: Limb, rest: Limb, forward: FloatArray, planar: bool)
     return _deg(compute_rotation_in_plane(offset, ahead, outward))
 
 
-def compute_leg_elevation(work: Limb, rest: Limb) -> float:
+def compute_leg_elevation(work: Limb, outward_hint: FloatArray) -> float:
     """The side-lying lift: the signed angle (degrees) of the working hip-ankle line out of
-    the plane through the body's long axis, towards the working side (0 with the leg in that
-    plane, about -5 resting on the bottom leg, rising with hip abduction). The angle
-    between the two legs is not monotonic in the lift when the bottom knee is bent."""
-    outward = normalize(work.hip - rest.hip)
-    sine = float(normalize(work.leg) @ outward)
+    the plane through the body's long axis, towards `outward_hint` (the working hip's side):
+    0 with the leg in that plane, about -5 resting on the bottom leg, rising with the lift.
+    The angle between the two legs is not monotonic in the lift when the bottom knee is
+    bent."""
+    sine = float(normalize(work.leg) @ normalize(outward_hint))
     return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
 
 
-def compute_signal(name: SignalName, points: FloatArray, side: Side) -> float:
-    """The primary motion signal (degrees) for the working leg `side`."""
+def compute_signal(
+    name: SignalName, points: FloatArray, side: Side, reference: Reference | None = None
+) -> float:
+    """The primary motion signal (degrees) for the working leg `side`.
+
+    With a `reference` (the start-of-set posture) the clamshell's and the side-lying lift's
+    signals are read in the body's frame as it rested, so a knee opened by rolling the
+    pelvis back still shows as an opening (a rep, with the roll as its fault); without one,
+    in the pelvis's own frame of this pose (the hip's rotation alone)."""
     work, rest = extract_limb(points, side), extract_limb(points, other_side(side))
-    if name is SignalName.knee_opening:
-        forward = compute_body_frame(points).forward
-        return compute_knee_turn(work, rest, forward, is_planar(points))
-    if name is SignalName.leg_abduction:
-        return compute_leg_elevation(work, rest)
+    if name in (SignalName.knee_opening, SignalName.leg_abduction):
+        if reference is not None:
+            outward, forward = reference.hip_line, reference.frame.forward
+        else:
+            outward, forward = work.hip - rest.hip, compute_body_frame(points).forward
+        if name is SignalName.leg_abduction:
+            return compute_leg_elevation(work, outward)
+        return compute_knee_turn(work, outward, forward, is_planar(points))
     if name is SignalName.knee_flexion:
         return 180.0 - _deg(compute_joint_angle(work.hip, work.knee, work.ankle))
     frame = compute_body_frame(points)
