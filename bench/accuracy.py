@@ -1,30 +1,41 @@
-"""Accuracy of the form-check engine on the synthetic suite (`hipcoach.synthetic`).
+"""Accuracy of the form-check engine on the synthetic generator (`hipcoach.synthetic`),
+per stratum (`bench.strata`): the standard suite, small stacked-knee clamshells, white
+jitter (with and without world landmarks), 15 fps, sets as people do them, and each camera
+view (the suite and the small clamshells grouped by view).
 
-Every scenario of `standard_suite()` is generated, replayed through
+Every scenario is generated, replayed through
 `hipcoach.analysis.offline.analyze_series` with `side="auto"`, and compared with its
 ground truth:
 
 - reps are matched when a detected rep's peak falls inside a true rep's [start, end]
   (one detected rep per true rep; a second one inside the same true rep is spurious);
 - rep count exact rate and side accuracy over the countable sets (not `view_incomplete`);
+- range error: each matched rep's reported `range_deg` minus its true excursion
+  (`TrueRep.amplitude_deg`: the clamshell's femur turn about the hip-ankle line, the leg
+  lift's abduction, the others' joint angle change), over all matched reps and over the
+  reps with no compensation;
 - per-cue precision / recall / F1 at rep level over matched reps of countable sets, and
   at set level over all sets. `wrong_hip_angle` is scored at set level only (raised in
   the set cues or on any rep), because the truth marks a whole set at the wrong angle.
 
-`python -m bench.accuracy` prints the table and examples of every kind of miss;
-`run_accuracy()` returns the table rows for `python -m bench`.
+`python -m bench.accuracy` prints an overview and one table per stratum, and examples of
+every kind of miss; `run_accuracy()` returns the rows for `python -m bench`.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from hipcoach.synthetic import Scenario, standard_suite
+import numpy as np
+
+from bench.strata import build_strata
+from hipcoach.synthetic import Scenario
 
 SET_CUES = ("isolation_lost", "shaking", "view_incomplete", "wrong_hip_angle")
 SET_ONLY = frozenset({"wrong_hip_angle"})
@@ -39,6 +50,10 @@ class RepPair:
     truth: frozenset[str]
     engine: frozenset[str] | None
     measures: dict[str, float] = field(default_factory=dict)
+    true_deg: float = math.nan
+    """The rep's true excursion (deg)."""
+    engine_deg: float = math.nan
+    """The range the engine reported for it (deg); NaN when missed."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,9 @@ class SetResult:
     frames: int
     engine_s: float
     error: str | None = None
+    view: str = ""
+    not_judged: frozenset[str] = frozenset()
+    """Cues the engine said it could not judge from this camera angle."""
 
 
 def describe(scenario: Scenario) -> str:
@@ -94,6 +112,7 @@ def evaluate(scenario: Scenario) -> SetResult:
             len(truth.reps), 0, truth.side, None,
             [RepPair(r.index, r.cues, None) for r in truth.reps], [], truth.set_cues,
             frozenset(), len(series), time.perf_counter() - start, error=str(exc),
+            view=scenario.resolved_view,
         )  # fmt: skip
     engine_s = time.perf_counter() - start
     matched: dict[int, RepPair] = {}
@@ -104,8 +123,12 @@ def evaluate(scenario: Scenario) -> SetResult:
         if hit is None or hit.index in matched:
             spurious.append(cues)
         else:
-            matched[hit.index] = RepPair(hit.index, hit.cues, cues, dict(rep.measures))
-    pairs = [matched.get(r.index, RepPair(r.index, r.cues, None)) for r in truth.reps]
+            matched[hit.index] = RepPair(hit.index, hit.cues, cues, dict(rep.measures),
+                                         hit.amplitude_deg, rep.range_deg)  # fmt: skip
+    pairs = [
+        matched.get(r.index, RepPair(r.index, r.cues, None, true_deg=r.amplitude_deg))
+        for r in truth.reps
+    ]
     raised = set(report.set_cues) | {c for r in report.reps for c in r.cues if c in SET_ONLY}
     return SetResult(
         label=describe(scenario),
@@ -122,6 +145,8 @@ def evaluate(scenario: Scenario) -> SetResult:
         set_engine=frozenset(raised),
         frames=len(series),
         engine_s=engine_s,
+        view=scenario.resolved_view,
+        not_judged=frozenset(report.view.not_judged),
     )
 
 
@@ -217,17 +242,21 @@ def cue_rows(results: Sequence[SetResult]) -> list[Row]:
     rows: list[Row] = []
     for cue in rep_cues:
         tally = Tally()
-        missed = 0
+        missed = unjudged = 0
         for result in countable:
             for pair in result.pairs:
                 if pair.engine is None:
                     missed += cue in pair.truth
                 else:
                     tally.add(cue in pair.truth, cue in pair.engine)
+                    unjudged += cue in pair.truth and cue in result.not_judged
             for cues in result.spurious:
                 tally.add(False, cue in cues)
         n = tally.tp + tally.fn + missed
-        rows.append(tally.row("rep cue", cue, n, note=f"{missed} on reps not counted"))
+        note = f"{missed} on reps not counted"
+        if unjudged:
+            note += f"; {unjudged} in sets where the engine said 'not judged'"
+        rows.append(tally.row("rep cue", cue, n, note=note))
     for cue in SET_CUES:
         tally = Tally()
         for result in results:
@@ -269,33 +298,128 @@ def failure_examples(results: Sequence[SetResult], per_kind: int = 3) -> list[st
     return [f"{kind}: {text}" for kind in sorted(found) for text in found[kind]]
 
 
+def _percentile(values: list[float], q: float) -> float | None:
+    return float(np.percentile(values, q)) if values else None
+
+
+def range_rows(results: Sequence[SetResult]) -> list[Row]:
+    """Reported range minus true excursion (deg) over matched reps: all reps, reps with no
+    compensation, and per exercise."""
+    countable = [r for r in results if r.countable and r.error is None]
+    pairs = [(r.exercise, p) for r in countable for p in r.pairs if p.engine is not None]
+    pairs = [(e, p) for e, p in pairs if math.isfinite(p.engine_deg - p.true_deg)]
+
+    def row(name: str, chosen: list[RepPair]) -> Row:
+        errors = [p.engine_deg - p.true_deg for p in chosen]
+        absolute = [abs(e) for e in errors]
+        note = (
+            f"p95 {_percentile(absolute, 95):.1f}, mean signed {np.mean(errors):+.1f}"
+            if errors
+            else ""
+        )
+        value = float(np.mean(absolute)) if absolute else None
+        return _row("range", name, len(chosen), value, note=note)
+
+    rows = [
+        row("range error |deg|, matched reps", [p for _, p in pairs]),
+        row("range error |deg|, reps with no cue", [p for _, p in pairs if not p.truth]),
+    ]
+    for exercise in dict.fromkeys(e for e, _ in pairs):
+        rows.append(row(f"range error |deg|, {exercise}", [p for e, p in pairs if e == exercise]))
+    return rows
+
+
+def stratum_rows(results: Sequence[SetResult]) -> list[Row]:
+    return summary_rows(results) + range_rows(results) + cue_rows(results)
+
+
+def overview_row(name: str, results: Sequence[SetResult]) -> Row:
+    """One line per stratum: exact count rate, range error and the weakest cue."""
+    countable = [r for r in results if r.countable and r.error is None]
+    n, exact = _rate(r.count == r.true_count for r in countable)
+    ranges = {str(r["name"]): r for r in range_rows(results)}
+    matched = ranges["range error |deg|, matched reps"]
+    f1s = [
+        (float(str(r["f1"])), str(r["name"]))
+        for r in cue_rows(results)
+        if r["f1"] not in ("-", "") and int(str(r["tp"])) + int(str(r["fn"])) > 0
+    ]
+    worst = min(f1s) if f1s else None
+    note = f"range |err| {matched['value']} deg ({matched['note']})"
+    if worst:
+        note += f"; weakest cue F1 {worst[0]:.3f} ({worst[1]})"
+    return _row("overview", name, n, exact, note=note)
+
+
+VIEW_SOURCES = ("suite", "small clamshell 4-15 cm")
+"""The strata whose sets are grouped again by camera view."""
+
+
+def group_by_view(strata: dict[str, list[SetResult]]) -> dict[str, list[SetResult]]:
+    pooled = [r for name in VIEW_SOURCES for r in strata.get(name, [])]
+    views = sorted({r.view for r in pooled})
+    return {f"view {v}": [r for r in pooled if r.view == v] for v in views}
+
+
+def evaluate_strata(
+    strata: dict[str, list[Scenario]], workers: int | None = None
+) -> dict[str, list[SetResult]]:
+    """Every stratum's results (one process pool for all of them)."""
+    flat = [(name, s) for name, scenarios in strata.items() for s in scenarios]
+    results = evaluate_suite([s for _, s in flat], workers)
+    out: dict[str, list[SetResult]] = {name: [] for name in strata}
+    for (name, _), result in zip(flat, results, strict=True):
+        out[name].append(result)
+    out.update(group_by_view(out))
+    return out
+
+
+def accuracy_rows(by_stratum: dict[str, list[SetResult]]) -> list[Row]:
+    """The overview rows, then each stratum's rows, each tagged with its stratum."""
+    rows = [{"stratum": name, **overview_row(name, res)} for name, res in by_stratum.items()]
+    for name, res in by_stratum.items():
+        rows += [{"stratum": name, **row} for row in stratum_rows(res)]
+    return rows
+
+
 def run_accuracy(n_per_case: int | None = None) -> list[Row]:
-    """The accuracy table (one dict per row) for the synthetic benchmark suite."""
-    results = evaluate_suite(standard_suite(n_per_case))
-    return summary_rows(results) + cue_rows(results)
+    """The accuracy table (one dict per row, every stratum) for `python -m bench`."""
+    return accuracy_rows(evaluate_strata(build_strata(n_per_case)))
+
+
+def _print_table(console: object, title: str, rows: list[Row]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in rows[0]:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    console.print(table)  # type: ignore[attr-defined]
 
 
 def main() -> None:
     from rich.console import Console
-    from rich.table import Table
 
     parser = argparse.ArgumentParser(prog="python -m bench.accuracy")
     parser.add_argument("--n-per-case", type=int, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--examples", type=int, default=3, help="failure examples per kind")
+    parser.add_argument("--only", nargs="*", help="strata to run (default: all)")
     args = parser.parse_args()
     start = time.perf_counter()
-    results = evaluate_suite(standard_suite(args.n_per_case), args.workers)
-    rows = summary_rows(results) + cue_rows(results)
-    table = Table(title=f"accuracy on the synthetic suite ({time.perf_counter() - start:.0f} s)")
-    for column in rows[0]:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(str(v) for v in row.values()))
+    strata = build_strata(args.n_per_case)
+    if args.only:
+        strata = {k: v for k, v in strata.items() if k in args.only}
+    by_stratum = evaluate_strata(strata, args.workers)
     console = Console(width=200)
-    console.print(table)
-    for line in failure_examples(results, args.examples):
-        console.print(line, soft_wrap=True, markup=False)
+    overview = [overview_row(name, res) for name, res in by_stratum.items()]
+    elapsed = time.perf_counter() - start
+    _print_table(console, f"accuracy per stratum ({elapsed:.0f} s)", overview)
+    for name, res in by_stratum.items():
+        _print_table(console, f"stratum: {name}", stratum_rows(res))
+        for line in failure_examples(res, args.examples):
+            console.print(line, soft_wrap=True, markup=False)
 
 
 if __name__ == "__main__":

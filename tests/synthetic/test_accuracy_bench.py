@@ -5,7 +5,18 @@ asserted here."""
 from __future__ import annotations
 
 import pytest
-from bench.accuracy import RepPair, SetResult, Tally, cue_rows, evaluate, summary_rows
+from bench.accuracy import (
+    RepPair,
+    SetResult,
+    Tally,
+    accuracy_rows,
+    cue_rows,
+    evaluate,
+    group_by_view,
+    range_rows,
+    summary_rows,
+)
+from bench.strata import build_strata
 
 from hipcoach.synthetic import NoiseModel, Scenario
 
@@ -72,3 +83,41 @@ def test_a_real_engine_run_matches_every_rep_of_an_exact_set(exercise: str) -> N
     assert result.true_count == 4 and len(result.pairs) == 4
     assert result.frames > 0 and result.engine_s > 0
     assert exercise in result.label and "seed=2" in result.label
+
+
+def test_range_error_is_reported_against_the_true_excursion() -> None:
+    pairs = [
+        RepPair(1, frozenset(), frozenset(), true_deg=20.0, engine_deg=22.0),
+        RepPair(2, frozenset({"feet_apart"}), frozenset(), true_deg=20.0, engine_deg=14.0),
+        RepPair(3, frozenset(), None, true_deg=20.0),  # missed: no range to compare
+    ]
+    rows = _by_name(range_rows([_result(pairs=pairs)]))
+    assert rows["range:range error |deg|, matched reps"]["value"] == "4.000"
+    assert rows["range:range error |deg|, matched reps"]["n"] == 2
+    assert rows["range:range error |deg|, reps with no cue"]["value"] == "2.000"
+    assert "mean signed -2.0" in str(rows["range:range error |deg|, clamshell"]["note"])
+
+
+def test_results_are_grouped_by_camera_view_and_every_stratum_gets_an_overview() -> None:
+    front, oblique = _result(view="front"), _result(view="foot_end_oblique", count=2)
+    by_view = group_by_view({"suite": [front, oblique], "white jitter": [front]})
+    assert set(by_view) == {"view front", "view foot_end_oblique"}
+    assert by_view["view front"] == [front]  # strata other than the view sources stay out
+    rows = accuracy_rows({"suite": [front, oblique], **by_view})
+    overview = [r for r in rows if r["level"] == "overview"]
+    values = {r["stratum"]: r["value"] for r in overview}
+    assert values == {"suite": "0.500", "view front": "1.000", "view foot_end_oblique": "0.000"}
+
+
+def test_the_strata_are_built_from_the_generator_options_they_name() -> None:
+    strata = build_strata(1)
+    small = strata["small clamshell 4-15 cm"]
+    assert all(s.exercise == "clamshell" and 4.0 <= (s.knee_lift_cm or 0) <= 15.0 for s in small)
+    assert {s.resolved_view for s in small} == {"front", "foot_end_oblique", "foot_end"}
+    assert all("range_too_big" not in s.compensations for s in small)
+    assert all(s.noise.kind == "white" and s.with_world for s in strata["white jitter"])
+    assert all(not s.with_world for s in strata["white jitter, no world"])
+    assert all(s.fps == 15.0 for s in strata["15 fps"])
+    people = strata["as people do"]
+    assert any(s.reversed_reps for s in people) and all(s.lead_in_s > 0 for s in people)
+    assert build_strata(1)["small clamshell 4-15 cm"] == small  # deterministic
