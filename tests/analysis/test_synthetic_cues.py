@@ -16,7 +16,14 @@ from hipcoach.analysis.events import SetReport
 from hipcoach.analysis.offline import analyze_series
 from hipcoach.synthetic import GroundTruth, NoiseModel, Scenario, generate
 
-QUIET = NoiseModel(image_sigma=0.001, image_drift=0.00075, world_sigma_xy=0.004, world_sigma_z=0.01)
+_DEFAULT = NoiseModel()
+QUIET = replace(
+    _DEFAULT,
+    image_sigma=_DEFAULT.image_sigma / 2,
+    image_drift=_DEFAULT.image_drift / 2,
+    world_sigma_xy=_DEFAULT.world_sigma_xy / 2,
+    world_sigma_z=_DEFAULT.world_sigma_z / 2,
+)
 
 
 def analyse(scenario: Scenario, quiet: bool = True) -> tuple[SetReport, GroundTruth]:
