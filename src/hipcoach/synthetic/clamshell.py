@@ -45,21 +45,24 @@ def _reach(start: Array, sagittal: Array, target_y: Array, length: float) -> Arr
 
 
 def knee_basis(hip: Array, ankle: Array, pelvis: Array) -> tuple[Array, Array, Array]:
-    """Unit hip-ankle axis and the pelvis's forward and outward (up) directions made
-    perpendicular to it (time, 3 each): the frame the femur's turn is measured in."""
+    """Unit hip-ankle axis, and the frame the femur's turn is measured in (time, 3 each):
+    `outward`, the pelvis's lateral (hip-to-hip) direction made perpendicular to the axis,
+    and `ahead`, perpendicular to both on the pelvis's forward side. This is how the
+    engine's `compute_signal("knee_opening")` frames it, so a compensation that turns the
+    pelvis (roll or hike) carries the knee with it."""
     axis = ankle - hip
     axis = axis / np.linalg.norm(axis, axis=1, keepdims=True)
-    forward = apply(pelvis, FORWARD)
-    e1 = forward - np.sum(forward * axis, axis=1, keepdims=True) * axis
-    e1 = e1 / np.linalg.norm(e1, axis=1, keepdims=True)
-    e2 = np.cross(axis, e1)
-    flip = np.sum(e2 * apply(pelvis, LEFT), axis=1, keepdims=True) < 0
-    return axis, e1, np.where(flip, -e2, e2)
+    left = apply(pelvis, LEFT)
+    outward = left - np.sum(left * axis, axis=1, keepdims=True) * axis
+    outward = outward / np.linalg.norm(outward, axis=1, keepdims=True)
+    ahead = np.cross(outward, axis)
+    flip = np.sum(ahead * apply(pelvis, FORWARD), axis=1, keepdims=True) < 0
+    return axis, np.where(flip, -ahead, ahead), outward
 
 
 def knee_angle(hip: Array, knee: Array, ankle: Array, pelvis: Array) -> Array:
-    """The knee's angle (deg) about the hip-ankle line, from the pelvis's forward direction
-    towards its outward one."""
+    """The knee's angle (deg) about the hip-ankle line, from `ahead` towards `outward`
+    (see `knee_basis`)."""
     _, e1, e2 = knee_basis(hip, ankle, pelvis)
     k = knee - hip
     return np.degrees(np.arctan2(np.sum(k * e2, axis=1), np.sum(k * e1, axis=1)))

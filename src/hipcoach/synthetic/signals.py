@@ -52,16 +52,17 @@ def _perp(v: Array, axis: Array) -> Array:
 
 def knee_opening(arr: Array, side: str) -> Array:
     """Signed angle (deg) of the working knee about the working hip-ankle line, from the
-    body's forward direction towards the working side's outward direction: slightly
-    negative with the knees stacked at rest, rising with the hip's outward rotation."""
+    body's forward direction towards the working side's outward direction (the hip line
+    made perpendicular to the axis): slightly negative with the knees stacked at rest,
+    rising with the hip's outward rotation."""
     hip = point(arr, f"{side}_hip")
     axis = point(arr, f"{side}_ankle") - hip
     axis = axis / np.linalg.norm(axis, axis=-1, keepdims=True)
-    forward, out = body_axes(arr, side)
-    e1 = _perp(forward, axis)
-    e1 = e1 / np.linalg.norm(e1, axis=-1, keepdims=True)
-    e2 = np.cross(axis, e1)
-    e2 = e2 * np.where(np.sum(e2 * out, axis=-1, keepdims=True) < 0, -1.0, 1.0)
+    forward, _ = body_axes(arr, side)
+    e2 = _perp(point(arr, f"{side}_hip") - point(arr, f"{_other(side)}_hip"), axis)
+    e2 = e2 / np.linalg.norm(e2, axis=-1, keepdims=True)
+    e1 = np.cross(e2, axis)
+    e1 = e1 * np.where(np.sum(e1 * forward, axis=-1, keepdims=True) < 0, -1.0, 1.0)
     knee = point(arr, f"{side}_knee") - hip
     return np.degrees(np.arctan2(np.sum(knee * e2, axis=-1), np.sum(knee * e1, axis=-1)))
 
