@@ -29,6 +29,7 @@ RECOMMENDED = [
     "clam_good_front_cycles",
     "clam_comp_front",
     "clam_parallel_front",
+    "clam_small_front",
     "clam_good_feet40",
     "clam_comp_feet40",
     "leglift_front",
