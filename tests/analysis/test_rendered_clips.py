@@ -29,11 +29,16 @@ RECOMMENDED = [
     "clam_good_front_cycles",
     "clam_comp_front",
     "clam_parallel_front",
+    "clam_small_front",
+    "clam_roll_small_front",
     "clam_good_feet40",
     "clam_comp_feet40",
+    "clam_small_feet40",
     "leglift_front",
     "leglift_feet40",
 ]
+# Title cards with nobody in view before and after two 5 s holds at the top.
+HELD = "leglift_hold_cards"
 CLAMSHELLS = [stem for stem in RECOMMENDED if stem.startswith("clam")]
 ON_AXIS = ["clam_good_feet", "clam_good_feetfloor"]
 CLEAN_FRONT = ["clam_good_front", "clam_good_front_cycles", "clam_parallel_front"]
@@ -63,7 +68,7 @@ def test_recommended_placement_finds_the_person(
     assert found.mean() >= 0.95
 
 
-@pytest.mark.parametrize("stem", RECOMMENDED)
+@pytest.mark.parametrize("stem", [*RECOMMENDED, HELD])
 def test_count_side_and_windows(rendered_landmarks: dict[str, Path], stem: str) -> None:
     report, truth = _analyse(rendered_landmarks, stem)
     assert report.rep_count == truth["reps"]
@@ -86,8 +91,11 @@ def test_range_follows_the_true_rotation(rendered_landmarks: dict[str, Path], st
     assert abs(measured - truth["amp_deg"]) <= 0.35 * truth["amp_deg"], measured
 
 
-def test_roll_cue_on_the_rolling_clip_only(rendered_landmarks: dict[str, Path]) -> None:
-    rolling, _ = _analyse(rendered_landmarks, "clam_comp_front")
+@pytest.mark.parametrize("rolling_stem", ["clam_comp_front", "clam_roll_small_front"])
+def test_roll_cue_on_the_rolling_clips_only(
+    rendered_landmarks: dict[str, Path], rolling_stem: str
+) -> None:
+    rolling, _ = _analyse(rendered_landmarks, rolling_stem)
     flagged = [r for r in rolling.reps if "pelvis_rolls_back" in r.cues]
     assert len(flagged) >= 3, [r.measures for r in rolling.reps]
     for stem in CLEAN_FRONT:
@@ -122,3 +130,10 @@ def test_on_axis_feet_view_says_it_cannot_work(
     assert not report.view.ok
     assert report.notes and "No rep was counted" in report.notes[0]
     assert "in front of you" in report.view.advice  # the catalogue's placement
+
+
+def test_long_holds_are_one_rep_each(rendered_landmarks: dict[str, Path]) -> None:
+    report, truth = _analyse(rendered_landmarks, HELD)
+    assert report.rep_count == 2
+    assert all(rep.hold_s >= 0.8 * truth["hold_s"] for rep in report.reps)
+    assert report.notes == []
