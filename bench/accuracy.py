@@ -339,16 +339,22 @@ def overview_row(name: str, results: Sequence[SetResult]) -> Row:
     n, exact = _rate(r.count == r.true_count for r in countable)
     ranges = {str(r["name"]): r for r in range_rows(results)}
     matched = ranges["range error |deg|, matched reps"]
-    f1s = [
-        (float(str(r["f1"])), str(r["name"]))
-        for r in cue_rows(results)
-        if r["f1"] not in ("-", "") and int(str(r["tp"])) + int(str(r["fn"])) > 0
-    ]
+    f1s = [(_f1(row), str(row["name"])) for row in cue_rows(results) if _true_count(row) > 0]
     worst = min(f1s) if f1s else None
     note = f"range |err| {matched['value']} deg ({matched['note']})"
     if worst:
         note += f"; weakest cue F1 {worst[0]:.3f} ({worst[1]})"
     return _row("overview", name, n, exact, note=note)
+
+
+def _true_count(row: Row) -> int:
+    return int(str(row["tp"])) + int(str(row["fn"]))
+
+
+def _f1(row: Row) -> float:
+    """A cue row's F1, 0 when the engine never raised it on a rep that had it."""
+    tp, fp, fn = (int(str(row[k])) for k in ("tp", "fp", "fn"))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
 VIEW_SOURCES = ("suite", "small clamshell 4-15 cm")
