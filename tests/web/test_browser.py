@@ -231,6 +231,7 @@ def test_analyse_a_video_shows_progress_reps_and_the_annotated_playback(
     clip = require_real("side_lying_leg_lift.mp4")
     page = chromium.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(f"{base}/analyse")
+    page.check("#analyse-server")  # upload (the default poses the video in the browser)
     page.select_option("#exercise-select", "side_lying_leg_lift")
     page.set_input_files("#video-file", str(clip))
     page.click("#analyse-button")

@@ -25,6 +25,7 @@ from hipcoach.programme.history import list_sessions
 from hipcoach.programme.people import list_people
 from hipcoach.store.database import open_database
 from hipcoach.web.app import create_app
+from tests.realdata import require_real
 from tests.web.conftest import free_port
 from tests.web.test_browser import (  # noqa: F401  (the chromium fixture)
     ARTIFACTS,
@@ -233,3 +234,37 @@ def test_a_browser_without_webassembly_is_told_and_uses_the_server(
     assert page.is_disabled("#pose-device") and page.is_checked("#pose-server")
     assert "cannot run WebAssembly" in page.inner_text("#pose-info")
     assert page.evaluate("() => document.body.dataset.poseMode") == "server"
+
+
+def test_analyse_a_video_in_the_browser_uploads_nothing_and_sends_landmarks(
+    server: tuple[str, Settings],
+    chromium: Any,  # noqa: F811
+) -> None:
+    base, settings = server
+    clip = require_real("side_lying_leg_lift.mp4")
+    page = chromium.new_page(viewport={"width": 1280, "height": 1000})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(f"{r.method} {r.url}"))
+    log = SocketLog(page)
+    page.goto(f"{base}/analyse")
+    assert page.is_checked("#analyse-device"), "posing in the browser is the default"
+    page.select_option("#exercise-select", "side_lying_leg_lift")
+    page.set_input_files("#video-file", str(clip))
+    page.click("#analyse-button")
+    _wait_true(page, "['done', 'failed'].includes(document.body.dataset.analyse)", 300)
+    assert page.evaluate("() => document.body.dataset.analyse") == "done", page.inner_text(
+        "#analyse-error"
+    )
+    assert page.evaluate("() => document.body.dataset.analysedHere") == "yes"
+    assert not any(r.startswith("POST") for r in requests), "the video was not uploaded"
+    assert log.binary == 0 and log.of_type("start")[0]["mode"] == "landmarks"
+    assert len(log.of_type("landmarks")) >= 60  # 15 a second of a 5.8 s clip
+    assert page.locator("#rep-table tbody tr").count() == 1
+    assert "working side left" in page.inner_text("#result-summary")
+    page.eval_on_selector("#result-video", "v => { v.currentTime = 1.3; }")
+    _wait_true(page, "document.getElementById('result-overlay').width > 0", 20)
+    page.wait_for_timeout(500)
+    assert page.evaluate(COUNT_PAINTED_PIXELS.replace("'overlay'", "'result-overlay'")) > 100
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "analyse_in_browser.png"), full_page=True)
+    assert not (settings.data_dir / "videos").exists()
