@@ -16,6 +16,11 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("accuracy (synthetic suite)", "bench.accuracy", "run_accuracy"),
     ("speed and memory (real clips)", "bench.speed", "run_speed"),
     ("web app", "bench.web", "run_web_bench"),
+    (
+        "pose in the browser (headless Chromium, real clips as the camera)",
+        "bench.device_pose",
+        "run_device_bench",
+    ),
 ]
 
 

@@ -16,6 +16,7 @@ the live socket would receive them.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -89,10 +90,12 @@ def write_indexed_y4m(clip: Path, out: Path, play_fps: int) -> Reference:
                     f"YUV4MPEG2 W{w} H{h + STRIP} F{play_fps}:1 Ip A1:1 C420jpeg\n".encode()
                 )
             padded = np.vstack([bgr[:h, :w], barcode(index, w)])
-            rgb = np.ascontiguousarray(cv2.cvtColor(padded, cv2.COLOR_BGR2RGB))
+            i420 = cv2.cvtColor(padded, cv2.COLOR_BGR2YUV_I420)
+            # The reference sees what the camera delivers: the 4:2:0 frame, not the original.
+            rgb = np.ascontiguousarray(cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420))
             reference.poses.append(estimator.estimate(rgb, index / fps))
             handle.write(b"FRAME\n")
-            handle.write(cv2.cvtColor(padded, cv2.COLOR_BGR2YUV_I420).tobytes())
+            handle.write(i420.tobytes())
             index += 1
     cap.release()
     assert reference is not None, f"{clip} gave no frames"
@@ -356,6 +359,10 @@ def run_device_bench() -> list[dict[str, object]]:
     import tempfile
 
     executable = shutil.which("chromium") or "/usr/bin/chromium"
+    missing = [p for p in (Path(executable), *(REAL / f"{s}.mp4" for s in CLIPS)) if not p.exists()]
+    if missing:
+        return [{"clip": f"skipped: {missing[0]} is missing"}]
+    load_before = os.getloadavg()[0]
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for stem, exercise in CLIPS.items():
@@ -363,4 +370,6 @@ def run_device_bench() -> list[dict[str, object]]:
             theirs = engine_answers(reference_samples(reference), exercise)
             for model, run in runs.items():
                 rows.append(_row(stem, exercise, model, reference, run, theirs))
+    load = f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    rows.append({"clip": f"machine: {os.cpu_count()} cores", "browser model": load})
     return rows

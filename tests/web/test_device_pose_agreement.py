@@ -9,8 +9,8 @@ with room to spare; they are not fitted to one clip.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -18,20 +18,25 @@ from bench.device_pose import (
     CLIPS,
     browser_samples,
     compare,
-    engine_answers,
     measure_clip,
     reference_samples,
 )
 
+from hipcoach.analysis.offline import analyze_samples
+from hipcoach.pose.source import PoseSample
 from tests.realdata import require_real
 from tests.web.test_browser import find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.real]
 
-IMAGE_P95_PX = 8.0
-"""Body joints the reference sees; measured p95 up to TODO px on the three clips."""
-WORLD_P95_CM = 3.0
-"""Measured p95 up to TODO cm."""
+IMAGE_P50_PX = 5.0
+"""Measured 1.8-3.2 px on the three clips (body joints the reference sees)."""
+IMAGE_P95_PX = 32.0
+"""Measured 4.6 (leg lift), 6.6-6.8 (clamshell), 18.9-21.7 (heel slide: the far leg, half
+hidden behind the near one) px; 1.5 x the worst."""
+WORLD_P95_CM = 5.0
+"""Measured 1.8-3.0 cm; 1.5 x the worst, rounded up."""
+PEAK_MATCH_S = 0.6
 MIN_FRAMES = 20
 
 
@@ -46,12 +51,29 @@ def test_the_browser_finds_the_same_pose_and_the_engine_the_same_answers(
     agreement = compare(reference, run)
     assert agreement.frames >= MIN_FRAMES, f"only {agreement.frames} frames to compare"
     assert "BlazePose full" in run.label
-    image_p95 = float(np.percentile(agreement.image_px, 95))
+    image_p50, image_p95 = np.percentile(agreement.image_px, [50, 95])
     world_p95 = float(np.percentile(agreement.world_cm, 95))
+    assert image_p50 <= IMAGE_P50_PX, f"image error p50 {image_p50:.1f} px"
     assert image_p95 <= IMAGE_P95_PX, f"image error p95 {image_p95:.1f} px"
     assert world_p95 <= WORLD_P95_CM, f"world error p95 {world_p95:.1f} cm"
     exercise = CLIPS[stem]
-    ours = engine_answers(browser_samples(reference, run), exercise)
-    theirs: Any = engine_answers(reference_samples(reference), exercise)
-    assert (ours.rep_count, ours.side) == (theirs.rep_count, theirs.side)
-    assert ours.rep_count >= 1
+    ours = engine_reps(browser_samples(reference, run), exercise)
+    theirs = engine_reps(reference_samples(reference), exercise)
+    assert ours.side == theirs.side, "the same working side"
+    # At most one rep may differ (measured: the clamshell clip's first rep, 11 deg, starts
+    # 0.27 s in, while the engine is still taking the start posture); every other rep is
+    # found by both, at the same moment.
+    matched = sum(any(abs(p - q) <= PEAK_MATCH_S for q in ours.peaks) for p in theirs.peaks)
+    assert abs(len(ours.peaks) - len(theirs.peaks)) <= 1, (ours.peaks, theirs.peaks)
+    assert matched >= max(1, len(theirs.peaks) - 1), (ours.peaks, theirs.peaks)
+
+
+@dataclass
+class Reps:
+    side: str | None
+    peaks: list[float]
+
+
+def engine_reps(samples: list[PoseSample], exercise: str) -> Reps:
+    report = analyze_samples(iter(samples), exercise)
+    return Reps(report.side, [rep.peak_s for rep in report.reps])
