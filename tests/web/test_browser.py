@@ -164,6 +164,7 @@ def test_live_coach_counts_a_real_rep_cues_it_and_saves_the_set(
     # The clip lifts a straight leg; coached as a clamshell, the rep counts and the form
     # faults (parted feet, a pushing bottom leg...) draw cues.
     page.goto(f"{base}/live?exercise=clamshell&plan=clamshell")
+    page.check("#pose-server")  # frames to the server (device mode: test_device_pose_browser)
     page.click("#camera-button")
     page.wait_for_selector("#start-button:not([disabled])", timeout=20_000)
     page.click("#start-button")
