@@ -268,3 +268,38 @@ def test_analyse_a_video_in_the_browser_uploads_nothing_and_sends_landmarks(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "analyse_in_browser.png"), full_page=True)
     assert not (settings.data_dir / "videos").exists()
+
+
+# The loader probes SIMD by instantiating this 29-byte module (see pose.js); failing it is
+# what a browser without WebAssembly SIMD does.
+NO_SIMD = """(() => {
+  const instantiate = WebAssembly.instantiate.bind(WebAssembly);
+  WebAssembly.instantiate = (source, ...rest) => {
+    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
+    if (bytes && bytes.length === 29 && bytes[25] === 253) {
+      return Promise.reject(new WebAssembly.CompileError('SIMD unsupported'));
+    }
+    return instantiate(source, ...rest);
+  };
+})();"""
+
+
+def test_a_browser_without_webassembly_simd_poses_with_the_plain_build(
+    server: tuple[str, Settings],
+    chromium: Any,  # noqa: F811
+) -> None:
+    base, _ = server
+    page, violations = open_live(chromium, base, "side_lying_leg_lift")
+    page.add_init_script(NO_SIMD)
+    page.reload()
+    wasm: list[str] = []
+    page.on(
+        "request", lambda r: wasm.append(r.url.rsplit("/", 1)[-1]) if ".wasm" in r.url else None
+    )
+    page.click("#camera-button")
+    _wait_true(page, "document.body.dataset.poseMode === 'device'", 120)
+    assert wasm == ["pose_solution_wasm_bin.wasm"], wasm
+    page.click("#start-button")
+    _wait_data(page, "skeletonFrames", 3, 120)
+    page.click("#end-button")
+    assert not violations
