@@ -340,15 +340,15 @@ def _row(
     ms = np.array(run.ms_per_frame)
     return {
         "clip": stem,
-        "browser model": model,
-        "frames posed": f"{len(run.poses)}/{len(reference.poses)}",
-        "browser fps": f"{1000 / ms.mean():.1f}" if len(ms) else "-",
-        "ms/frame p50/p95": f"{_pct(ms, 50)}/{_pct(ms, 95)}",
-        "image px p50/p95": f"{_pct(agreement.image_px, 50)}/{_pct(agreement.image_px, 95)}",
-        "worst joint p95 px": f"{agreement.worst_joint} {agreement.worst_joint_p95_px:.1f}",
+        "model": model,
+        "posed": f"{len(run.poses)}/{len(reference.poses)}",
+        "fps": f"{1000 / ms.mean():.1f}" if len(ms) else "-",
+        "ms p50/p95": f"{_pct(ms, 50)}/{_pct(ms, 95)}",
+        "img px p50/p95": f"{_pct(agreement.image_px, 50)}/{_pct(agreement.image_px, 95)}",
+        "worst joint p95": f"{agreement.worst_joint} {agreement.worst_joint_p95_px:.1f}",
         "world cm p50/p95": f"{_pct(agreement.world_cm, 50)}/{_pct(agreement.world_cm, 95)}",
-        "reps browser/server": f"{ours.rep_count}/{theirs.rep_count}",
-        "side browser/server": f"{ours.side}/{theirs.side}",
+        "reps b/s": f"{ours.rep_count}/{theirs.rep_count}",
+        "side b/s": f"{ours.side}/{theirs.side}",
         "cues browser | server": f"{','.join(ours.cues) or '-'} | {','.join(theirs.cues) or '-'}",
     }
 
@@ -371,5 +371,5 @@ def run_device_bench() -> list[dict[str, object]]:
             for model, run in runs.items():
                 rows.append(_row(stem, exercise, model, reference, run, theirs))
     load = f"1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
-    rows.append({"clip": f"machine: {os.cpu_count()} cores", "browser model": load})
+    rows.append({"clip": f"machine: {os.cpu_count()} cores", "model": load})
     return rows
