@@ -36,7 +36,6 @@ IMAGE_P95_PX = 32.0
 hidden behind the near one) px; 1.5 x the worst."""
 WORLD_P95_CM = 5.0
 """Measured 1.8-3.0 cm; 1.5 x the worst, rounded up."""
-PEAK_MATCH_S = 0.6
 MIN_FRAMES = 20
 
 
@@ -60,20 +59,26 @@ def test_the_browser_finds_the_same_pose_and_the_engine_the_same_answers(
     ours = engine_reps(browser_samples(reference, run), exercise)
     theirs = engine_reps(reference_samples(reference), exercise)
     assert ours.side == theirs.side, "the same working side"
-    # At most one rep may differ (measured: the clamshell clip's first rep, 11 deg, starts
-    # 0.27 s in, while the engine is still taking the start posture); every other rep is
-    # found by both, at the same moment.
-    matched = sum(any(abs(p - q) <= PEAK_MATCH_S for q in ours.peaks) for p in theirs.peaks)
-    assert abs(len(ours.peaks) - len(theirs.peaks)) <= 1, (ours.peaks, theirs.peaks)
-    assert matched >= max(1, len(theirs.peaks) - 1), (ours.peaks, theirs.peaks)
+    # At most one rep may differ (measured on the clamshell clip, in its first second, while
+    # the engine is still taking the start posture); every other rep is found by both, at
+    # the same time: the two reps' start-end windows overlap. (Not the peaks: a slide with a
+    # hold at the top has a flat peak whose moment moves by ~1 s with small noise.)
+    matched = sum(any(overlap(a, b) for b in ours.windows) for a in theirs.windows)
+    assert abs(len(ours.windows) - len(theirs.windows)) <= 1, (ours.windows, theirs.windows)
+    assert matched >= max(1, len(theirs.windows) - 1), (ours.windows, theirs.windows)
 
 
 @dataclass
 class Reps:
     side: str | None
-    peaks: list[float]
+    windows: list[tuple[float, float]]
+    """Each rep's (start_s, end_s)."""
 
 
 def engine_reps(samples: list[PoseSample], exercise: str) -> Reps:
     report = analyze_samples(iter(samples), exercise)
-    return Reps(report.side, [rep.peak_s for rep in report.reps])
+    return Reps(report.side, [(rep.start_s, rep.end_s) for rep in report.reps])
+
+
+def overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return max(a[0], b[0]) < min(a[1], b[1])
