@@ -164,6 +164,7 @@ def test_live_coach_counts_a_real_rep_cues_it_and_saves_the_set(
     # The clip lifts a straight leg; coached as a clamshell, the rep counts and the form
     # faults (parted feet, a pushing bottom leg...) draw cues.
     page.goto(f"{base}/live?exercise=clamshell&plan=clamshell")
+    page.check("#pose-server")  # frames to the server (device mode: test_device_pose_browser)
     page.click("#camera-button")
     page.wait_for_selector("#start-button:not([disabled])", timeout=20_000)
     page.click("#start-button")
@@ -231,6 +232,7 @@ def test_analyse_a_video_shows_progress_reps_and_the_annotated_playback(
     clip = require_real("side_lying_leg_lift.mp4")
     page = chromium.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(f"{base}/analyse")
+    page.check("#analyse-server")  # upload (the default poses the video in the browser)
     page.select_option("#exercise-select", "side_lying_leg_lift")
     page.set_input_files("#video-file", str(clip))
     page.click("#analyse-button")
