@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
+import httpx
 import numpy as np
 import pytest
 
 from hipcoach.pose.landmarks import PoseSeries
 from hipcoach.web.protocol import encode_binary_frame, format_landmark_message
+from tests.web.conftest import CSRF_META
 from tests.web.live_server import LiveServer, assert_clean_log, start_server
 from tests.web.wsclient import (
     close_code,
@@ -278,3 +281,52 @@ def test_a_normal_end_closes_with_1000(server: LiveServer) -> None:
 def test_the_server_log_is_clean_so_far(server: LiveServer, tmp_path: Path) -> None:
     assert server.alive()
     assert_clean_log(server)
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def locked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = start_server(tmp_path_factory.mktemp("locked"), password=PASSWORD)
+    yield live
+    live.stop()
+    assert_clean_log(live)
+
+
+def test_a_socket_without_a_login_is_closed_with_4401(locked_server: LiveServer) -> None:
+    """Case 11: the refusal was an HTTP 403 at the handshake, not the documented 4401."""
+    with open_socket(locked_server.ws_url) as ws:
+        code, _ = close_code(ws)
+    assert code == 4401
+
+
+def _login_attempt(
+    http: httpx.Client, token: str, password: str, forwarded: str
+) -> tuple[int, float]:
+    started = time.monotonic()
+    reply = http.post(
+        "/login",
+        data={"csrf_token": token, "password": password},
+        headers={"x-forwarded-for": forwarded},
+    )
+    return reply.status_code, time.monotonic() - started
+
+
+def test_forwarded_for_is_not_trusted_so_rotating_it_still_slows_guesses(
+    locked_server: LiveServer,
+) -> None:
+    """Case 9: X-Forwarded-For from 127.0.0.1 was trusted, so rotating it never throttled;
+    and during a lockout the right password got 429 too."""
+    with httpx.Client(base_url=locked_server.base, timeout=30, trust_env=False) as http:
+        page = http.get("/login", headers={"accept": "text/html"})
+        match = CSRF_META.search(page.text)
+        assert match
+        token = match.group(1)
+        tries = [_login_attempt(http, token, "wrong", f"10.0.0.{i}") for i in range(7)]
+        right = _login_attempt(http, token, PASSWORD, "10.0.0.99")
+    assert [code for code, _ in tries] == [401] * 7
+    # LoginThrottle's defaults: the 6th wrong guess waits 1 s, the 7th 2 s (lower bounds:
+    # a slow machine only makes them longer).
+    assert tries[5][1] >= 1.0 and tries[6][1] >= 2.0, tries
+    assert right[0] == 303, "the right password still gets in"
