@@ -16,6 +16,7 @@ import cv2
 import httpx
 import numpy as np
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from hipcoach.pose.landmarks import PoseSeries
 from hipcoach.web.protocol import encode_binary_frame, format_landmark_message
@@ -268,6 +269,21 @@ def test_close_codes_match_the_protocol_document(
             ws.send(first)
         got, _ = close_code(ws)
     assert got == code
+
+
+def test_text_over_64_kb_is_an_error_and_over_4_mb_closes_with_1009(server: LiveServer) -> None:
+    with open_socket(server.ws_url) as ws:
+        start(ws)
+        ws.send('{"t": 1.0, "pad": "' + "x" * 100_000 + '"}')
+        error = recv_json(ws)
+        try:
+            ws.send("x" * (5 * 1024 * 1024))
+            code, _ = close_code(ws)
+        except ConnectionClosed as closed:  # closed while the message was still going out
+            assert closed.rcvd is not None
+            code = closed.rcvd.code
+    assert error["fatal"] is False and "64" in error["message"]
+    assert code == 1009
 
 
 def test_a_normal_end_closes_with_1000(server: LiveServer) -> None:
