@@ -282,7 +282,7 @@ def test_text_over_64_kb_is_an_error_and_over_4_mb_closes_with_1009(server: Live
         except ConnectionClosed as closed:  # closed while the message was still going out
             assert closed.rcvd is not None
             code = closed.rcvd.code
-    assert error["fatal"] is False and "64" in error["message"]
+    assert error["fatal"] is False and "65536 bytes" in error["message"]
     assert code == 1009
 
 
