@@ -90,7 +90,10 @@ def start_server(tmp_path: Path, database_url: str | None = None, **env: str) ->
 
 
 def assert_clean_log(server: LiveServer) -> None:
-    """No traceback and no error line in the server's own output."""
+    """No traceback and no Python error log line (uvicorn's or the app's) in the server's
+    output. FFmpeg's and OpenCV's own native messages about a damaged video (`[h264 @ ...]`,
+    `[ERROR:0@...]`) are the decoders reporting bad input, not server failures."""
     text = server.log()
     assert "Traceback" not in text, text[-3000:]
-    assert "ERROR" not in text, text[-3000:]
+    errors = [line for line in text.splitlines() if line.startswith(("ERROR:", "CRITICAL:"))]
+    assert not errors, errors[:5]
