@@ -20,7 +20,7 @@ from hipcoach.web.headers import CSP_DIRECTIVES, content_security_policy
 from hipcoach.web.live import MAX_TIME_JUMP_S, LiveCoach, create_engine_analyser
 from hipcoach.web.protocol import ProtocolError, encode_binary_frame
 from hipcoach.web.services import WebServices
-from tests.web.conftest import WS_URL, ReplayEstimator, csrf_token, series_poses
+from tests.web.conftest import WS_URL, ReplayEstimator, csrf_token, series_poses, wait_for
 from tests.web.wsclient import jpeg_header_only, png_header_only
 
 PASSWORD = "correct horse battery"
@@ -209,7 +209,8 @@ def test_the_camera_graph_is_made_on_the_first_frame_and_closed_after(
         assert ws.receive_json()["type"] == "result"
         ws.send_json({"type": "end"})
         ws.receive_json()
-    assert len(made) == 1 and made[0].closed
+    assert len(made) == 1
+    wait_for(lambda: made[0].closed)  # closed on the socket's own thread, just after set_end
 
 
 class _BrokenAnalyser:
@@ -256,3 +257,29 @@ def test_a_failure_on_the_server_closes_with_1011_and_keeps_the_finished_rep(
     kept = services.finished_sets.get(set_id)
     assert kept is not None
     assert kept.report.rep_count == max(r.get("rep_count", 0) for r in replies) == 1
+
+
+def test_a_reader_failure_closes_with_1011_and_keeps_the_set(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Case 2's shape: an exception in the reader left the socket hanging with no close."""
+    from hipcoach.web import live_socket
+
+    def broken_dispatch(*args: object) -> str:
+        raise OverflowError("int too large to convert to float")
+
+    services = WebServices()
+    client = make_client(services=services)
+    with client.websocket_connect(WS_URL) as ws:
+        ws.send_json({"type": "start", "exercise": "clamshell", "mode": "landmarks"})
+        set_id = ws.receive_json()["set_id"]
+        monkeypatch.setattr(live_socket, "_dispatch", broken_dispatch)
+        ws.send_json({"t": 0.1})
+        error = ws.receive_json()
+        end = ws.receive_json()
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert error["type"] == "error" and error["fatal"] is True
+    assert end["type"] == "set_end" and end["interrupted"] is True
+    assert closed.value.code == 1011
+    assert services.finished_sets.get(set_id) is not None

@@ -192,6 +192,42 @@ def test_fuzzed_messages_always_get_an_answer(
     assert seen[-1]["report"]["rep_count"] == rep_count, "a finished rep was lost"
 
 
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(
+    first=st.one_of(
+        st.fixed_dictionaries(
+            {"type": st.just("start")},
+            optional={
+                "exercise": st.sampled_from(["clamshell", "psoas_march", "nope", ""]) | json_values,
+                "mode": st.sampled_from(["frames", "landmarks", "video"]) | json_values,
+                "side": st.sampled_from(["left", "right", "auto", "up"]) | json_values,
+                "image_size": st.lists(st.integers(), max_size=3) | json_values,
+                "variation": json_values,
+                "send_pose": json_values,
+            },
+        ).map(lambda v: json.dumps(v, allow_nan=True)),
+        json_values.map(lambda v: json.dumps(v, allow_nan=True)),
+        st.text(max_size=100),
+        st.binary(max_size=100),
+    )
+)
+def test_fuzzed_start_messages_get_ready_or_a_fatal_error_and_4400(
+    server: LiveServer, first: str | bytes
+) -> None:
+    with open_socket(server.ws_url) as ws:
+        ws.send(first)
+        COUNT.sent += 1
+        reply = recv_json(ws, REPLY_TIMEOUT_S)
+        if reply["type"] == "ready":
+            ws.send('{"type": "end"}')
+            code, _ = close_code(ws, REPLY_TIMEOUT_S)
+            assert code == 1000
+            return
+        assert reply["type"] == "error" and reply["fatal"] is True, reply
+        code, _ = close_code(ws, REPLY_TIMEOUT_S)
+    assert code == 4400
+
+
 def test_the_fuzzing_sent_enough_and_the_server_is_unharmed(server: LiveServer) -> None:
     """Runs after the fuzz test in this module (pytest keeps file order)."""
     print(f"fuzz: {COUNT.sent} messages in {COUNT.examples} sockets, replies {COUNT.replies}")
