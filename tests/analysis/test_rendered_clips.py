@@ -30,6 +30,7 @@ RECOMMENDED = [
     "clam_comp_front",
     "clam_parallel_front",
     "clam_small_front",
+    "clam_roll_small_front",
     "clam_good_feet40",
     "clam_comp_feet40",
     "clam_small_feet40",
@@ -90,8 +91,11 @@ def test_range_follows_the_true_rotation(rendered_landmarks: dict[str, Path], st
     assert abs(measured - truth["amp_deg"]) <= 0.35 * truth["amp_deg"], measured
 
 
-def test_roll_cue_on_the_rolling_clip_only(rendered_landmarks: dict[str, Path]) -> None:
-    rolling, _ = _analyse(rendered_landmarks, "clam_comp_front")
+@pytest.mark.parametrize("rolling_stem", ["clam_comp_front", "clam_roll_small_front"])
+def test_roll_cue_on_the_rolling_clips_only(
+    rendered_landmarks: dict[str, Path], rolling_stem: str
+) -> None:
+    rolling, _ = _analyse(rendered_landmarks, rolling_stem)
     flagged = [r for r in rolling.reps if "pelvis_rolls_back" in r.cues]
     assert len(flagged) >= 3, [r.measures for r in rolling.reps]
     for stem in CLEAN_FRONT:

@@ -69,10 +69,15 @@ def compute_knee_turn(
     axis = normalize(work.ankle - work.hip)
     outward = normalize(orthogonal_part(outward_hint, axis))
     offset = orthogonal_part(work.thigh, axis)
+    length = float(np.linalg.norm(work.thigh))
+    if not length:
+        return float("nan")
+    if float(np.linalg.norm(offset)) < KNEE_SWING_MIN_OFFSET * length:
+        # A (nearly) straight leg has no turn about its own line: read the thigh's rise
+        # towards the working side instead (a straight leg lifted under the clamshell).
+        sine = float(normalize(work.thigh) @ normalize(outward_hint))
+        return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
     if planar:
-        length = float(np.linalg.norm(work.thigh))
-        if not length:
-            return float("nan")
         sine = float(offset @ outward) / length
         return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
     ahead = normalize(orthogonal_part(orthogonal_part(forward, axis), outward))
