@@ -16,6 +16,7 @@ from hipcoach.programme.screening import safety_status
 from hipcoach.web.coaching import felt_choices
 from hipcoach.web.deps import render_page, services_of, settings_of
 from hipcoach.web.drawings import describe_drawing, render_exercise_svg
+from hipcoach.web.protocol import skeleton_edges
 
 router = APIRouter()
 
@@ -95,6 +96,7 @@ async def live_page(
             "side": side if side in ("left", "right", "auto") else "auto",
             "felt": felt_choices(chosen),
             "plan": plan,
+            "skeleton": skeleton_edges(),
         }
     return render_page(
         request,
