@@ -41,8 +41,12 @@ def _hint(question: Question) -> str:
         hint = "y/n"
     elif question.kind in ("integer", "number"):
         hint = f"{question.low:g}-{question.high:g}"
-    elif question.kind in ("choice", "choices"):
-        hint = "number or name"
+        if hint in question.text or f"{question.low:g} to {question.high:g}" in question.text:
+            hint = ""  # the question already says its range: say it once
+    elif question.kind == "choice":
+        hint = "number"
+    elif question.kind == "choices":
+        hint = "numbers, comma separated"
     else:
         hint = ""
     if question.default is not None:
@@ -67,7 +71,7 @@ class ConsolePrompter:
         if question.help:
             self.console.print(f"[dim]{question.help}[/dim]")
         for index, choice in enumerate(question.choices, start=1):
-            self.console.print(f"  {index}. {choice.value}: {choice.label}")
+            self.console.print(f"  {index}. {choice.label}", highlight=False)
         while True:
             try:
                 raw = self.console.input(f"[bold]{question.text}[/bold]{_hint(question)} ")

@@ -64,6 +64,13 @@ from hipcoach.programme.questions import (
 )
 from hipcoach.programme.safety import Outcome
 from hipcoach.programme.tracks import TRACK_TITLES, Prescription, TrackId, parse_track
+from hipcoach.programme.vocabulary import (
+    camera_view,
+    exercise_title,
+    felt_name,
+    status_name,
+    target_name,
+)
 from hipcoach.store.database import Database, open_database
 
 STOP_PAIN_ABOVE = 5
@@ -178,12 +185,19 @@ def show_exercise(exercise: Exercise, item: PlanItem, console: Console) -> None:
         *(f"- {c}" for c in setup),
         "[bold]Doing it[/bold]",
         *(f"- {c}" for c in exercise.execution_cues),
-        f"[bold]Camera[/bold] ({exercise.camera.view}): {exercise.camera.instructions}",
+        f"[bold]Camera[/bold] ({camera_view(exercise.camera.view)}): "
+        f"{exercise.camera.instructions}",
         f"[bold]You should feel[/bold]: {exercise.feel}",
         f"[bold]Stop[/bold]: {exercise.stop_rule}",
-        f"[dim]Why this dose: {item.reason}[/dim]",
+        "",
+        f"[bold]Why this exercise[/bold]: {item.why_track}",
+        f"[bold]Moving on[/bold]: {item.gate}",
+        f"[bold]Why this dose[/bold]: {item.why_dose} {exercise.dosage.notes}",
     ]
-    console.print(Panel("\n".join(lines), title=f"{item.title}: {item.prescription.describe()}"))
+    if item.reason:
+        lines.append(f"[bold]Last decision[/bold]: {item.reason}")
+    title = f"{item.level} · {item.prescription.describe()}"
+    console.print(Panel("\n".join(lines), title=title, title_align="left"))
 
 
 def run_set(run: Run, exercise: Exercise, item: PlanItem) -> SetOutcome:
@@ -223,7 +237,7 @@ def save_finished_set(
 ) -> SetInput:
     """Ask pain, where it was felt and (with pain) leg symptoms; commit the set at once."""
     pain = ask_int(run.prompter, SET_PAIN)
-    felt = str(run.prompter.ask(felt_question(", ".join(exercise.target_muscles))))
+    felt = str(run.prompter.ask(felt_question(target_name(exercise.target_muscles))))
     legs = ask_yes(run.prompter, LEG_SYMPTOMS) if pain > 0 else False
     report = outcome.report
     item = SetInput(
@@ -252,12 +266,13 @@ def save_finished_set(
     return item
 
 
-def do_exercise(run: Run, item: PlanItem) -> bool:
-    """All sets of one plan item. False when the session must stop (new leg symptoms)."""
+def do_exercise(run: Run, item: PlanItem, done: int = 0) -> bool:
+    """The sets of one plan item after the `done` ones already saved today. False when the
+    session must stop (new leg symptoms)."""
     exercise = get_exercise(item.prescription.exercise_id)
     show_exercise(exercise, item, run.console)
     rx = item.prescription
-    index = 0
+    index = done
     while True:
         index += 1
         name = f"Set {index} of {rx.sets}" if index <= rx.sets else f"Extra set {index}"
@@ -285,24 +300,24 @@ def do_exercise(run: Run, item: PlanItem) -> bool:
 
 def print_summary(run: Run) -> None:
     info = sessions.get_session(run.db, run.session_id or 0)
-    table = Table(title=f"Session {info.performed_on.isoformat()}: {info.status}")
-    for column in ("exercise", "set", "reps", "pain", "felt", "flagged reps"):
+    table = Table(title=f"Session {info.performed_on.isoformat()}: {status_name(info.status)}")
+    for column in ("exercise", "set", "reps", "pain", "felt in", "reps that lost form"):
         table.add_column(column)
     for s in info.sets:
-        flagged = "-" if s.flagged_reps is None else str(s.flagged_reps)
+        flagged = "not watched" if s.flagged_reps is None else str(s.flagged_reps)
         table.add_row(
-            s.exercise_id,
+            exercise_title(s.exercise_id, s.variation),
             str(s.set_index),
-            f"{s.actual_reps}/{s.target_reps}",
+            f"{s.actual_reps} of {s.target_reps}",
             str(s.pain),
-            s.felt,
+            felt_name(s.felt),
             flagged,
         )
     run.console.print(table)
 
 
 def run_session(run: Run, only: set[TrackId]) -> None:
-    stale = sessions.close_stale_sessions(run.db, run.person.id)
+    stale = sessions.close_stale_sessions(run.db, run.person.id, before=run.on)
     if stale:
         run.console.print("Your last session was interrupted; its finished sets are kept.")
     legs = check_morning(run)
@@ -314,10 +329,24 @@ def run_session(run: Run, only: set[TrackId]) -> None:
     if not items:
         raise ProgrammeError("nothing to do: no active track matches (see `hipcoach level`)")
     print_plan(plan.model_copy(update={"items": tuple(items)}), run.console)
-    pre_pain = ask_int(run.prompter, PAIN_NOW)
-    run.session_id = sessions.start_session(run.db, run.person.id, run.on, pre_pain, plan).id
+    today = sessions.todays_session(run.db, run.person.id, run.on)
+    pre_pain = ask_int(run.prompter, PAIN_NOW) if today is None else None
+    session = sessions.start_session(run.db, run.person.id, run.on, pre_pain, plan)
+    run.session_id = session.id
+    done = sessions.sets_done_by_track(session)
+    if today is not None:
+        run.console.print(
+            f"Continuing today's session ({status_name(today.status)}, "
+            f"{len(today.sets)} set(s) saved, in the web app or here)."
+        )
     for item in items:
-        if not do_exercise(run, item):
+        if done.get(item.track, 0) >= item.prescription.sets:
+            run.console.print(
+                f"{item.title}: {done[item.track]} of {item.prescription.sets} set(s) "
+                "already done today."
+            )
+            continue
+        if not do_exercise(run, item, done.get(item.track, 0)):
             sessions.finish_session(run.db, run.session_id, "interrupted")
             run_screen(run.db, run.person, run.on, "leg_symptoms", run.prompter, run.console)
             return

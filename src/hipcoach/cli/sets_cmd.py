@@ -27,6 +27,7 @@ from hipcoach.pose.source import PoseSample, open_recording
 from hipcoach.programme.models import SetSource
 from hipcoach.programme.questions import STILL_ISOLATING, Question
 from hipcoach.programme.tracks import Prescription
+from hipcoach.programme.vocabulary import cue_names
 
 MAX_CAMERA_SET_S = 15 * 60
 
@@ -127,8 +128,8 @@ def camera_samples(index: int) -> Iterator[PoseSample]:
 
 def _describe(event: Event, target: int) -> str | None:
     if isinstance(event, RepEvent):
-        cues = ", ".join(event.rep.cues) or "clean"
-        return f"Rep {event.rep.index}/{target}: {event.rep.range_deg:.0f} deg, {cues}"
+        cues = cue_names(event.rep.cues)
+        return f"Rep {event.rep.index} of {target}: {event.rep.range_deg:.0f} deg, {cues}"
     if isinstance(event, CueEvent):
         colour = {"info": "green", "warn": "yellow", "stop": "red"}[event.severity]
         return f"  [{colour}]{event.message}[/{colour}]"

@@ -25,6 +25,7 @@ from hipcoach.errors import (
     SafetyStop,
     StorageError,
 )
+from hipcoach.programme import vocabulary
 from hipcoach.programme.models import ProgrammeError
 from hipcoach.web.gate import LOOPBACK_HOSTS, GateMiddleware
 from hipcoach.web.jobs import AnalysisJobs
@@ -90,6 +91,7 @@ def create_app(
     app.state.guard = guard
     app.state.jobs = jobs
     app.state.templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    app.state.templates.env.globals["words"] = vocabulary
     trusted = LOOPBACK_HOSTS if is_loopback_host(bind_host) else None
     app.add_middleware(GateMiddleware, guard=guard, trusted_hosts=trusted)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")

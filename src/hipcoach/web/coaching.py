@@ -34,8 +34,11 @@ from hipcoach.programme.sessions import (
     finish_session,
     morning_check_due,
     save_set,
+    sets_done_by_track,
     start_session,
+    todays_session,
 )
+from hipcoach.programme.vocabulary import target_name
 from hipcoach.store.database import Database
 from hipcoach.web.live import FinishedSet
 
@@ -74,13 +77,11 @@ def open_session_today(db: Database, person_id: int, on: dt.date) -> SessionInfo
 
 
 def build_today(db: Database, person: PersonInfo, on: dt.date) -> TodayView:
-    """Read-only: safety, pending questions, pending level decisions and the plan."""
-    session = open_session_today(db, person.id, on)
+    """Read-only: safety, pending questions, pending level decisions and the plan. The
+    day's session is shown whichever interface started it (web or terminal)."""
+    session = todays_session(db, person.id, on)
     decisions = [] if session is not None else review_tracks(db, person.id, on)
-    sets_done: dict[str, int] = {}
-    if session is not None:
-        for saved in session.sets:
-            sets_done[saved.track] = sets_done.get(saved.track, 0) + 1
+    sets_done = sets_done_by_track(session) if session is not None else {}
     return TodayView(
         person=person,
         status=safety_status(db, person.id, on),
@@ -102,7 +103,7 @@ def begin_session(
 ) -> SessionInfo:
     """Apply the engine's pending decisions (a step up only when its track is in
     `accepted_tracks`), then open today's session with the resulting plan."""
-    close_stale_sessions(db, person_id)
+    close_stale_sessions(db, person_id, before=on)
     if _pain_rising(db, person_id, on):
         record_referral(db, person_id, on)
     if safety_status(db, person_id, on).blocked:
@@ -126,7 +127,7 @@ def _pain_rising(db: Database, person_id: int, on: dt.date) -> bool:
 def felt_choices(exercise: Exercise) -> list[tuple[str, str]]:
     """(value, label) answers to "where did you feel it?", the target named for this
     exercise (the programme's own question, so the answers match what it stores)."""
-    target = exercise.target_muscles[0].split(" (")[0] if exercise.target_muscles else "it"
+    target = target_name(exercise.target_muscles)
     return [(c.value, c.label) for c in felt_question(target).choices]
 
 

@@ -234,6 +234,9 @@
 
   /* ---- after the set ---- */
   function showAfterSet() {
+    clearTimeout(st.cueTimer);
+    $("cue").hidden = true; // a cue belongs to its set
+    startRest(cfg.dosage.rest_s); // the rest starts when the set ends, not after the questions
     const report = st.report;
     const reps = report ? report.rep_count : st.reps.length;
     const seconds = report ? report.duration_s : (performance.now() - st.setStart) / 1000;
@@ -285,7 +288,7 @@
       }
       setState("resting");
       status("Resting. Start the next set when the rest is over, if you like.");
-      startRest(cfg.dosage.rest_s);
+      if (st.restEnd === null) startRest(cfg.dosage.rest_s);
       tick();
       $("start-button").textContent = "Start the next set";
     } catch (err) {
