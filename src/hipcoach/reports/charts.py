@@ -25,18 +25,20 @@ DAILY_TICKS_UP_TO = 14
 FORM_AXIS = "% of camera-watched reps that lost form"
 
 
-def _day_range(days: Iterable[dt.date]) -> tuple[dt.date, dt.date] | None:
+def _day_range(days: Iterable[dt.date]) -> tuple[dt.datetime, dt.datetime] | None:
+    """Midnights of the first and last day shown; a short history is padded to a week."""
     known = sorted(set(days))
     if not known:
         return None
-    first, last = known[0], known[-1]
-    if (last - first).days < 6:  # pad a short history to a week, centred
-        pad = (6 - (last - first).days) / 2
-        return first - dt.timedelta(days=pad), last + dt.timedelta(days=pad)
+    first = dt.datetime.combine(known[0], dt.time())
+    last = dt.datetime.combine(known[-1], dt.time())
+    if (last - first).days < 6:  # centre a short history in a week
+        pad = dt.timedelta(days=(6 - (last - first).days) / 2)
+        return first - pad, last + pad
     return first, last
 
 
-def _date_axis(fig: go.Figure, days: Iterable[dt.date]) -> go.Figure:
+def _date_axis(fig: go.Figure, days: list[dt.date]) -> go.Figure:
     """An x axis in days from the first to the last date shown, with half a day spare."""
     span = _day_range(days)
     if span is None:
@@ -52,8 +54,8 @@ def _date_axis(fig: go.Figure, days: Iterable[dt.date]) -> go.Figure:
             font={"size": 15},
         )
         return fig
-    first = dt.datetime.combine(span[0], dt.time()) - dt.timedelta(hours=12)
-    last = dt.datetime.combine(span[1], dt.time()) + dt.timedelta(hours=12)
+    first = span[0] - dt.timedelta(hours=12)
+    last = span[1] + dt.timedelta(hours=12)
     fig.update_xaxes(
         type="date",
         range=[first.isoformat(), last.isoformat()],
@@ -61,7 +63,8 @@ def _date_axis(fig: go.Figure, days: Iterable[dt.date]) -> go.Figure:
         title_text="day",
     )
     if (span[1] - span[0]).days <= DAILY_TICKS_UP_TO:
-        fig.update_xaxes(dtick=DAY_MS, tick0=span[0].isoformat())
+        tick0 = min(days).isoformat()
+        fig.update_xaxes(dtick=DAY_MS, tick0=tick0)
     return fig
 
 
