@@ -172,7 +172,8 @@ def test_a_live_set_is_saved_into_todays_session(
     again = client.post("/api/sets", json=body, headers={"x-csrf-token": token})
     assert again.status_code == 409
     history = client.get("/history", headers=HTML)
-    assert "side lying leg lift" in history.text and "1 / " in history.text
+    assert "Side-lying leg lift" in history.text and "1 of 10" in history.text
+    assert "side_lying" not in history.text.split("<tbody>")[2]
 
 
 def test_an_interrupted_set_is_saved_as_ended_early(

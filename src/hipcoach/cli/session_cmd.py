@@ -10,9 +10,7 @@ what is done and says so.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -23,21 +21,14 @@ from rich.table import Table
 
 from hipcoach.cli.errors import one_line_errors
 from hipcoach.cli.prompts_cmd import (
-    Prompter,
     ask_int,
     ask_yes,
     make_console,
     make_prompter,
     parse_day,
 )
-from hipcoach.cli.sets_cmd import (
-    Pacer,
-    SetOutcome,
-    camera_samples,
-    recording_samples,
-    typed_set,
-    watch_set,
-)
+from hipcoach.cli.sets_cmd import Pacer, SetOutcome
+from hipcoach.cli.sources_cmd import Run, ask_unseen_reps, parse_videos, run_set
 from hipcoach.cli.start_cmd import (
     ANSWERS_HELP,
     DATE_HELP,
@@ -46,11 +37,11 @@ from hipcoach.cli.start_cmd import (
     print_plan,
     run_screen,
 )
-from hipcoach.errors import HipcoachError, InputFileError, SafetyStop
+from hipcoach.errors import HipcoachError, SafetyStop
 from hipcoach.exercises.catalogue import get_exercise
 from hipcoach.exercises.schema import Exercise
 from hipcoach.programme import people, planner, screening, sessions
-from hipcoach.programme.models import PersonInfo, PlanItem, ProgrammeError, SetInput
+from hipcoach.programme.models import PlanItem, ProgrammeError, SetInput
 from hipcoach.programme.questions import (
     GROC,
     LEG_SYMPTOMS,
@@ -71,7 +62,7 @@ from hipcoach.programme.vocabulary import (
     status_name,
     target_name,
 )
-from hipcoach.store.database import Database, open_database
+from hipcoach.store.database import open_database
 
 STOP_PAIN_ABOVE = 5
 EXTRA_SET = Question(
@@ -80,37 +71,6 @@ EXTRA_SET = Question(
     kind="yes_no",
     default=False,
 )
-
-
-@dataclass
-class Run:
-    """Everything one session run needs."""
-
-    db: Database
-    person: PersonInfo
-    on: dt.date
-    prompter: Prompter
-    console: Console
-    pacer: Pacer
-    videos: dict[str, Path] = field(default_factory=dict)
-    camera: int | None = None
-    session_id: int | None = None
-    saved: int = 0
-
-
-def parse_videos(values: list[str]) -> dict[str, Path]:
-    """`--video FILE` (every exercise) or `--video EXERCISE=FILE`; '*' keys the default."""
-    videos: dict[str, Path] = {}
-    for value in values:
-        key, sep, file = value.partition("=")
-        if sep and key and not Path(value).exists():
-            videos[key.strip()] = Path(file)
-        else:
-            videos["*"] = Path(value)
-    for path in videos.values():
-        if not path.is_file():
-            raise InputFileError(f"{path}: no such video or landmark file")
-    return videos
 
 
 def check_morning(run: Run) -> bool:
@@ -200,38 +160,6 @@ def show_exercise(exercise: Exercise, item: PlanItem, console: Console) -> None:
     console.print(Panel("\n".join(lines), title=title, title_align="left"))
 
 
-def run_set(run: Run, exercise: Exercise, item: PlanItem) -> SetOutcome:
-    video = run.videos.get(exercise.id) or run.videos.get("*")
-    if video is not None:
-        outcome = watch_set(
-            recording_samples(video),
-            exercise,
-            item.prescription,
-            "video",
-            run.prompter,
-            run.console,
-            stop_on_enter=False,
-        )
-        if outcome.report is not None and outcome.report.frames_with_person == 0:
-            run.console.print(
-                "[yellow]Nobody was found in the recording: type the set in.[/yellow]"
-            )
-            return typed_set(item.prescription, run.prompter, run.pacer)
-        return outcome
-    if run.camera is not None:
-        run.console.print(f"Camera {run.camera} is watching; press Enter to end the set.")
-        return watch_set(
-            camera_samples(run.camera),
-            exercise,
-            item.prescription,
-            "camera",
-            run.prompter,
-            run.console,
-            stop_on_enter=True,
-        )
-    return typed_set(item.prescription, run.prompter, run.pacer)
-
-
 def save_finished_set(
     run: Run, exercise: Exercise, rx: Prescription, index: int, outcome: SetOutcome
 ) -> SetInput:
@@ -262,7 +190,9 @@ def save_finished_set(
     )
     sessions.save_set(run.db, run.session_id or 0, item)
     run.saved += 1
-    run.console.print(f"[dim]Set {index} saved.[/dim]")
+    run.console.print(
+        f"[dim]Set {index} of {rx.sets} saved: {item.actual_reps} of {rx.reps} reps.[/dim]"
+    )
     return item
 
 
@@ -280,6 +210,14 @@ def do_exercise(run: Run, item: PlanItem, done: int = 0) -> bool:
         run.console.print(f"[bold]{name}: {rx.reps} reps{hold}[/bold]")
         outcome = run_set(run, exercise, item)
         run.console.print(f"Reps: [bold]{outcome.actual_reps}[/bold] of {rx.reps}")
+        if outcome.source != "typed" and outcome.actual_reps == 0:
+            checked = ask_unseen_reps(run, outcome)
+            if checked is None:
+                run.console.print("Set skipped: nothing saved.")
+                if index >= rx.sets:
+                    return True
+                continue
+            outcome = checked
         saved = save_finished_set(run, exercise, rx, index, outcome)
         if saved.leg_symptoms:
             run.console.print(
@@ -329,6 +267,7 @@ def run_session(run: Run, only: set[TrackId]) -> None:
     if not items:
         raise ProgrammeError("nothing to do: no active track matches (see `hipcoach level`)")
     print_plan(plan.model_copy(update={"items": tuple(items)}), run.console)
+    run.exercises = len(items)
     today = sessions.todays_session(run.db, run.person.id, run.on)
     pre_pain = ask_int(run.prompter, PAIN_NOW) if today is None else None
     session = sessions.start_session(run.db, run.person.id, run.on, pre_pain, plan)
@@ -380,8 +319,9 @@ def session(
     video: Annotated[
         list[str] | None,
         typer.Option(
-            help="Use a recorded video or landmark CSV as the camera: FILE for every "
-            "exercise, or EXERCISE=FILE; repeatable."
+            help="Use a recorded video or landmark CSV as the camera: EXERCISE=FILE for "
+            "each exercise (repeatable), or FILE when today has one exercise; otherwise "
+            "the session asks which clip shows each exercise."
         ),
     ] = None,
     only: Annotated[
@@ -402,8 +342,8 @@ def session(
     join with dots, a list answers a repeated question in turn, a single value every time,
     and questions with a default may be left out. Ids: morning.pain, morning.leg_symptoms,
     screen.FLAG (or screen.* for all), clearance.confirmed, psfs.rating_1..3, weekly.groc,
-    plan.TRACK.move_up, session.pain_now, set.reps, set.hold_s, set.pain, set.felt,
-    set.leg_symptoms, set.still_isolating, set.extra.
+    plan.TRACK.move_up, session.pain_now, video.EXERCISE, set.reps, set.hold_s,
+    set.unseen_reps, set.pain, set.felt, set.leg_symptoms, set.still_isolating, set.extra.
     """
     console = make_console()
     on = parse_day(date)
