@@ -239,7 +239,7 @@ def test_analyse_a_video_shows_progress_reps_and_the_annotated_playback(
     assert page.eval_on_selector("#analysis-bar", "el => el.value") == 100
     assert page.locator("#rep-table tbody tr").count() == 1
     # Filmed from the front: the summary says which cues are less certain from there.
-    assert "pelvis rolls back" in page.inner_text("#result-summary")
+    assert "pelvis rolled back" in page.inner_text("#result-summary")
     page.eval_on_selector("#result-video", "v => { v.currentTime = 1.3; }")
     page.wait_for_function("document.getElementById('result-overlay').width > 0", timeout=20_000)
     page.wait_for_timeout(500)
