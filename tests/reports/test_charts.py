@@ -93,6 +93,7 @@ def test_time_axes_are_in_days_with_at_least_a_week_shown(count: int) -> None:
 def test_reps_bars_are_a_day_wide_at_most_and_the_axes_say_what_they_show(count: int) -> None:
     fig = build_figures(history(count))["plot-reps"]
     bars, planned, form = fig.data
+    assert list(planned.y) == [10] * count
     assert len(bars.x) == count
     assert all(w <= DAY_MS for w in bars.width)
     assert fig.layout.yaxis.title.text == "reps per day"
