@@ -99,6 +99,7 @@ def test_reps_bars_are_a_day_wide_at_most_and_the_axes_say_what_they_show(count:
     assert fig.layout.yaxis.title.text == "reps per day"
     assert fig.layout.yaxis2.title.text == FORM_AXIS
     assert tuple(fig.layout.yaxis2.range) == (0, 105)  # the 100 % marker is not cut off
+    assert tuple(fig.layout.yaxis2.tickvals) == (0, 25, 50, 75, 100)
     assert list(form.y) == [50.0] * count
     assert fig.layout.yaxis.range[1] > max(bars.y)  # the bar does not fill the chart
 

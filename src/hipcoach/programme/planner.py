@@ -65,15 +65,17 @@ def _planned_sets(session: TrainingSession, track: str, fallback: int) -> int:
 def track_outcomes(
     s: Session, person_id: int, state: TrackState, before: dt.date
 ) -> list[SessionOutcome]:
-    """The track's sessions on its current prescription, done before `before`, oldest first."""
+    """The track's sessions on its current prescription, done before `before` (open ones
+    included), oldest first."""
     rows = s.execute(
         select(TrainingSession, ExerciseSet)
         .join(ExerciseSet, ExerciseSet.session_id == TrainingSession.id)
         .where(
             TrainingSession.person_id == person_id,
             TrainingSession.id > state.since_session_id,
+            # Earlier days only: a day's session may still be continued that day, and one
+            # left open on an earlier day is over whether or not it was closed yet.
             TrainingSession.performed_on < before,
-            TrainingSession.status != "in_progress",
             ExerciseSet.track == state.track,
         )
         .order_by(TrainingSession.id, ExerciseSet.id)

@@ -169,7 +169,13 @@ def reps_figure(data: ProgressData) -> go.Figure:
     top = max([r[1] for r in rows] + [r[2] for r in rows] + [1])
     fig.update_yaxes(title_text="reps per day", range=[0, top * 1.15], secondary_y=False)
     fig.update_yaxes(
-        title_text=FORM_AXIS, range=[0, 105], ticksuffix="%", showgrid=False, secondary_y=True
+        title_text=FORM_AXIS,
+        range=[0, 105],
+        tickmode="array",  # its own round ticks, not the reps axis's grid
+        tickvals=[0, 25, 50, 75, 100],
+        ticksuffix="%",
+        showgrid=False,
+        secondary_y=True,
     )
     _date_axis(fig, days)
     return _layout(fig, "Reps and form per day", None)
