@@ -144,13 +144,13 @@ def _regress(
     if form and not pain:
         lower = _step_down(current, steps)
         if lower is not None:
-            return "regress", lower, f"Back one step to {steps[lower.step].title}: {why}."
+            return "regress", lower, f"Back one level to {steps[lower.step].title}: {why}."
     cut = _cut_volume(current)
     if cut is not None:
         return "regress", cut, f"Easing off to {cut.describe()}: {why}."
     lower = _step_down(current, steps)
     if lower is not None:
-        return "regress", lower, f"Back one step to {steps[lower.step].title}: {why}."
+        return "regress", lower, f"Back one level to {steps[lower.step].title}: {why}."
     return (
         "hold",
         current,
