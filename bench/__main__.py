@@ -15,6 +15,7 @@ from rich.table import Table
 SECTIONS: list[tuple[str, str, str]] = [
     ("accuracy (synthetic suite)", "bench.accuracy", "run_accuracy"),
     ("speed and memory (real clips)", "bench.speed", "run_speed"),
+    ("image/world fusion (rendered clamshells)", "bench.fusion", "run_fusion"),
     ("web app", "bench.web", "run_web_bench"),
 ]
 

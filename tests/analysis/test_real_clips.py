@@ -42,3 +42,20 @@ def test_image_only_landmarks_still_count(real_landmarks: dict[str, Path]) -> No
         )
         report = analyze_series(flat, stem)
         assert report.rep_count == 1, stem
+
+
+def test_banded_clamshell_six_reps_right(real_landmarks: dict[str, Path]) -> None:
+    """A woman doing big banded clamshells, knees and feet stacked at rest: the top thigh
+    slopes onto the bottom one, so the angle between the thighs is not the rep signal."""
+    report = analyze_recording(real_csv(real_landmarks, "clamshell_banded"), "clamshell")
+    assert report.rep_count == 6
+    assert report.side == "right"
+    assert report.view.ok
+    # Openings at about 2.4-3.0, 4.6-5.4, 7.0-8.0, 9.2-10.6, 11.8-13.2, 14.4-15.6 s.
+    for rep, (start, end) in zip(
+        report.reps,
+        [(2.4, 3.0), (4.6, 5.4), (7.0, 8.0), (9.2, 10.6), (11.8, 13.2), (14.4, 15.6)],
+        strict=True,
+    ):
+        assert start - 0.6 <= rep.peak_s <= end + 0.6
+    assert "range_too_big" in {c for r in report.reps for c in r.cues}  # big openings

@@ -73,13 +73,12 @@ def test_fast_and_slow_reps_at_full_noise(duration: tuple[float, float], n: int)
 
 INJECTED = [
     ("clamshell", "front", "pelvis_rolls_back"),
-    ("clamshell", "foot_end", "pelvis_rolls_back"),
     ("clamshell", "foot_end", "hips_not_stacked"),
     ("clamshell", "front", "feet_apart"),
     ("clamshell", "front", "range_too_big"),
-    ("clamshell", "foot_end", "bottom_leg_moves"),
+    ("clamshell", "front", "bottom_leg_moves"),
     ("side_lying_leg_lift", "front", "leg_drifts_forward"),
-    ("side_lying_leg_lift", "foot_end", "pelvis_rolls_back"),
+    ("side_lying_leg_lift", "front", "pelvis_rolls_back"),
     ("side_lying_leg_lift", "foot_end", "hips_not_stacked"),
     ("heel_slide", "side", "trunk_moves"),
     ("heel_slide", "side", "hip_hikes"),
@@ -111,7 +110,10 @@ def test_injected_fault_flags_exactly_its_reps(exercise: str, view: str, cue: st
     ],
 )
 def test_set_faults(exercise: str, fault: str) -> None:
-    report, truth = analyse(Scenario(exercise, n_reps=10, set_faults=(fault,), seed=5))
+    # A hip angle is judged where it runs across the picture (BlazePose flattens depth: a
+    # rendered 45 degree hip seen from the front reads about 10).
+    view = "foot_end" if fault == "wrong_hip_angle" else None
+    report, truth = analyse(Scenario(exercise, view=view, n_reps=10, set_faults=(fault,), seed=5))
     assert fault in report.set_cues
     assert fault in truth.set_cues
     if fault == "view_incomplete":
@@ -152,3 +154,18 @@ def test_cues_along_the_line_of_sight_are_reported_as_hard_to_see() -> None:
     feet, _ = analyse(Scenario("clamshell", view="foot_end", n_reps=4, seed=1))
     assert "pelvis_rolls_back" in front.view.hard_to_see
     assert "pelvis_rolls_back" not in feet.view.hard_to_see
+
+
+@pytest.mark.parametrize("exercise", ["clamshell", "side_lying_leg_lift"])
+def test_cues_dragged_with_the_knee_are_not_judged_along_the_body(exercise: str) -> None:
+    """With the camera at the feet end, BlazePose moves the hips and the bottom thigh with
+    the knee as much as a real roll (measured on rendered clips): those cues are listed
+    as not judged and never raised, even when the body really rolls."""
+    scenario = Scenario(
+        exercise, view="foot_end", n_reps=8, compensations={"pelvis_rolls_back": [3, 7]}, seed=11
+    )
+    report, _ = analyse(scenario)
+    assert "pelvis_rolls_back" in report.view.not_judged
+    assert all("pelvis_rolls_back" not in rep.cues for rep in report.reps)
+    front, _ = analyse(replace(scenario, view="front"))
+    assert front.view.not_judged == []

@@ -109,7 +109,7 @@ HOLD_CHECKS = {**PSOAS_CHECKS, "hold_too_short": (0.8, "ratio")}
                 "pelvis_rolls_back": (10, "deg"),
                 "hips_not_stacked": (10, "deg"),
                 "feet_apart": (0.25, "thigh"),
-                "range_too_big": (30, "deg"),
+                "range_too_big": (40, "deg"),
                 "wrong_hip_angle": (10, "deg"),
                 "bottom_leg_moves": (8, "deg"),
             },
@@ -171,7 +171,7 @@ def test_primary_signals(
 @pytest.mark.parametrize(
     ("exercise_id", "view", "reps", "hold_s"),
     [
-        ("clamshell", "foot_end", (10, 20), None),
+        ("clamshell", "front", (10, 20), None),
         ("side_lying_leg_lift", "front", (10, 15), None),
         ("foot_slide_elevated", "side", (8, 12), None),
         ("supine_knee_lift", "side", (5, 10), 5),
@@ -195,7 +195,11 @@ def test_camera_and_dosage(
 
 def test_clamshell_camera_and_rest(catalogue: Catalogue) -> None:
     clam = _exercise(catalogue, "clamshell")
-    assert clam.camera.alternative is not None and clam.camera.alternative.startswith("front")
+    # The feet end on the body's axis hides the hips (rendered clips: a person in 20-67 % of
+    # frames); the advice is the feet end swung round towards the front.
+    assert clam.camera.alternative is not None
+    assert clam.camera.alternative.startswith("foot_end_oblique")
+    assert "40 degrees" in clam.camera.alternative
     assert 60 <= clam.dosage.rest_s <= 90
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -25,7 +26,8 @@ from hipcoach.analysis.events import (
     ViewEvent,
     ViewReport,
 )
-from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector
+from hipcoach.analysis.notes import explain_set
+from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector, matches_posture
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
 from hipcoach.analysis.set_checks import (
     TremorMeter,
@@ -33,7 +35,7 @@ from hipcoach.analysis.set_checks import (
     detect_isolation_lost,
     detect_rep_fragment,
 )
-from hipcoach.analysis.track import VISIBLE, LegTrack
+from hipcoach.analysis.track import VISIBLE, LegTrack, visibility_threshold
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
 from hipcoach.exercises.schema import CheckSpec, Exercise
@@ -91,6 +93,8 @@ class SetAnalyser:
         self.side: Side | None = self._fixed_side
         self.state = SetState.waiting
         self.reps: list[RepReport] = []
+        # The counted windows (excursions in the start posture's frame) behind self.reps.
+        self._counted: list[RepWindow] = []
         self.set_cues: list[str] = []
         self.view = ViewMeter()
         self._tremor = TremorMeter()
@@ -144,6 +148,14 @@ class SetAnalyser:
         if not self._tracks:
             self._settle_step(frame, points, t, events)
             return events
+        body = compute_body_frame(points)
+        if not matches_posture(body, self.exercise.posture, self._settle.planar):
+            # Not the exercise's posture: the pose has hopped to someone else in the room
+            # (a person kneeling or standing by), or the person got up. Nothing is counted.
+            for track in self._tracks:
+                track.pause(t)
+            self._set_state(SetState.paused, t, events)
+            return events
         self._refine_reference(points, t)
         if not self._tracks:
             self._settle_step(frame, points, t, events)
@@ -160,23 +172,18 @@ class SetAnalyser:
         if self.reps:
             return
         frame = compute_body_frame(points)
-        turned = float(compute_angle_between(frame.up, self._tracks[0].reference.frame.up))
-        if turned <= UNSETTLE_DEG:
+        moving = any(tr.counter.phase is Phase.moving for tr in self._tracks)
+        # A rep that rolls the trunk with the knee is a compensation, not a new start:
+        # during a rep the turn is judged once the rep ends (see _finish_rep).
+        if moving or self._trunk_turn(points) <= UNSETTLE_DEG:
             self._turned_since = None
         elif self._turned_since is None:
             self._turned_since = t
         # Held, not a single frame: one landmark glitch must not restart the set.
         if self._turned_since is not None and t - self._turned_since >= UNSETTLE_HOLD_S:
-            self._turned_since = None
-            # Still getting into position (a slow start looked still): start over.
-            self._tracks = []
-            self._locked = self._fixed_side is not None
-            self.side = self._fixed_side
-            self._settle.reset()
-            self._early.clear()
-            self._snapshots.clear()
+            self._restart_settling()
             return
-        if any(tr.counter.phase is Phase.moving for tr in self._tracks):
+        if moving:
             return
         settled = self._settle.add(t, frame, points)
         still = self._settle.points()
@@ -190,6 +197,21 @@ class SetAnalyser:
         self._refreshed_t = t
         for track in self._tracks:
             track.reference = build_reference(self._snapshots_of(still, track.side), track.side)
+
+    def _trunk_turn(self, points: np.ndarray) -> float:
+        """How far (degrees) the trunk has turned from the start posture."""
+        up = compute_body_frame(points).up
+        return float(compute_angle_between(up, self._tracks[0].reference.frame.up))
+
+    def _restart_settling(self) -> None:
+        """Still getting into position (a slow start looked still): start over."""
+        self._turned_since = None
+        self._tracks = []
+        self._locked = self._fixed_side is not None
+        self.side = self._fixed_side
+        self._settle.reset()
+        self._early.clear()
+        self._snapshots.clear()
 
     def _snapshots_of(self, points: list[np.ndarray], side: Side) -> list[PostureSnapshot]:
         """Posture snapshots of these frames' points, measured once per frame and side."""
@@ -215,10 +237,13 @@ class SetAnalyser:
             self.side = "left" if left_y < right_y else "right"
             self._locked = True
         sides: list[Side] = [self.side] if self.side else ["left", "right"]
+        spec = self.exercise.primary_signal
+        directions = [spec.direction, -spec.direction] if spec.from_either_end else [0]
         for side in sides:
             reference = build_reference(self._snapshots_of(still, side), side)
-            counter = RepCounter(enter_deg=self.exercise.primary_signal.min_rep_deg)
-            self._tracks.append(LegTrack(side, self.exercise, reference, counter))
+            for direction in directions:
+                counter = RepCounter(enter_deg=spec.min_rep_deg)
+                self._tracks.append(LegTrack(side, self.exercise, reference, counter, direction))
         if self.side is not None and self._requested_side == "auto":
             events.append(SideEvent(t=t, side=self.side))
         self._set_state(SetState.ready, t, events)
@@ -263,20 +288,20 @@ class SetAnalyser:
     def _finish_rep(
         self, track: LegTrack, window: RepWindow, t: float, events: list[Event]
     ) -> None:
-        if not self._locked:
-            best = max(self._tracks, key=lambda tr: tr.motion_score())
-            self._tracks = [best]
-            self._locked = True
-            self.side = best.side
-            events.append(SideEvent(t=t, side=best.side))
-            if best is not track:
-                return
+        if len(self._tracks) > 1 and not self._choose_track(track, t, events):
+            return
+        if not self.reps and self._early and self._trunk_turn(self._early[-1][1]) > UNSETTLE_DEG:
+            # The trunk did not come back with the leg: that was getting into position.
+            self._restart_settling()
+            return
         if not self.reps:
             self._settle_reference(track, window)
             self._check_setup(t, events)  # the start posture is final once a rep is done
-        cues, values = track.judge_rep(window)
-        if detect_rep_fragment(window, self.reps):
+        if detect_rep_fragment(window, self._counted):
             return
+        self._counted.append(window)
+        window = replace(window, range_deg=track.rep_range(window))
+        cues, values = track.judge_rep(window)
         rep = RepReport(
             index=len(self.reps) + 1,
             start_s=round(window.start_s, 3),
@@ -292,6 +317,22 @@ class SetAnalyser:
         for cue in cues:
             events.append(self._cue(cue, t, "rep", rep.index))
         self._check_set_level(t, events)
+
+    def _choose_track(self, track: LegTrack, t: float, events: list[Event]) -> bool:
+        """The first rep decides between the candidate tracks: the working side (the leg
+        that moved most, unless known) and, for exercises done from either end, the end the
+        person started from (the track whose rep finished first). False drops this rep
+        (it came from the leg that is not working)."""
+        side = self.side or max(self._tracks, key=lambda tr: tr.motion_score()).side
+        if not self._locked:
+            self._locked = True
+            self.side = side
+            events.append(SideEvent(t=t, side=side))
+        if track.side != side:
+            self._tracks = [tr for tr in self._tracks if tr.side == side]
+            return False
+        self._tracks = [track]
+        return True
 
     def _settle_reference(self, track: LegTrack, window: RepWindow) -> None:
         """Once the first rep is known, take the start posture from the rest just before it
@@ -310,7 +351,10 @@ class SetAnalyser:
 
     def _check_setup(self, t: float, events: list[Event]) -> None:
         reference = self._tracks[0].reference
+        unseen = set(self._tracks[0].hard_to_see())
         for check in self.exercise.checks:
+            if check.id in unseen:
+                continue  # the set-up is not judged on what this camera cannot see
             rule = SETUP_CHECKS.get(check.id)
             if rule is not None and rule(reference, self.variation, check.threshold):
                 self._raise_set_cue(check.id, t, events)
@@ -357,9 +401,7 @@ class SetAnalyser:
         if self._view_cache is None or self._view_cache[0] != key:
             names = self._required_names()
             index = np.array([LANDMARK_INDEX[n] for n in names])
-            thresholds = np.array(
-                [VISIBLE if key is None or n.startswith(key) else 0.3 for n in names]
-            )
+            thresholds = np.array([visibility_threshold(n, key) for n in names])
             self._view_cache = (key, names, index, thresholds)
         return self._view_cache[1], self._view_cache[2], self._view_cache[3]
 
@@ -397,6 +439,11 @@ class SetAnalyser:
     def finish(self, t: float | None = None) -> list[Event]:
         events: list[Event] = []
         t = self._last_t if t is None else t
+        if self.state is not SetState.finished:
+            for track in list(self._tracks):
+                window = track.counter.close(self._last_t)
+                if window is not None:
+                    self._finish_rep(track, window, self._last_t, events)
         check = self._set_checks.get("view_incomplete")
         threshold = check.threshold if check else 0.5
         if self.view.frames and self.view.fraction < threshold:
@@ -404,11 +451,21 @@ class SetAnalyser:
         self._set_state(SetState.finished, t, events)
         return events
 
+    def _camera_advice(self) -> str:
+        """What went wrong with the view, then where this exercise wants the camera."""
+        seen = self.view.advice() or POSTURE_ADVICE[self.exercise.posture]
+        return f"{seen} For this exercise: {self.exercise.camera.instructions}"
+
+    @property
+    def tracks(self) -> list[LegTrack]:
+        """The candidate working legs (one once the first rep has decided)."""
+        return list(self._tracks)
+
     def report(self) -> SetReport:
         check = self._set_checks.get("view_incomplete")
         threshold = check.threshold if check else 0.5
         ok = self.view.frames > 0 and self.view.fraction >= threshold and bool(self._tracks)
-        advice = "" if ok else (self.view.advice() or POSTURE_ADVICE[self.exercise.posture])
+        advice = "" if ok else self._camera_advice()
         cue_ids = {c for r in self.reps for c in r.cues} | set(self.set_cues)
         return SetReport(
             exercise=self.exercise.id,
@@ -423,11 +480,13 @@ class SetAnalyser:
                 missing=self.view.most_missing(),
                 visible_fraction=round(self.view.fraction, 3),
                 hard_to_see=self._tracks[0].hard_to_see() if self._tracks else [],
+                not_judged=self._tracks[0].not_judged() if self._tracks else [],
             ),
             messages={c: self._messages.get(c, c) for c in sorted(cue_ids)},
             duration_s=round(self.duration_s, 3),
             frames=self.view.frames,
             frames_with_person=self.view.with_person,
+            notes=explain_set(self, advice),
         )
 
 

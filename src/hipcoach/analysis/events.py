@@ -41,6 +41,9 @@ class ViewReport(BaseModel):
     """Cues whose movement runs mostly along this camera's line of sight: judged, but
     with less certainty (single-camera depth is rough); the catalogue's camera placement
     shows them better."""
+    not_judged: list[str] = Field(default_factory=list)
+    """Cues this camera angle cannot tell apart from landmark error, so they were not
+    judged in this set (see the catalogue's camera placement)."""
 
 
 class SetReport(BaseModel):
@@ -56,6 +59,9 @@ class SetReport(BaseModel):
     duration_s: float = 0.0
     frames: int = 0
     frames_with_person: int = 0
+    notes: list[str] = Field(default_factory=list)
+    """Plain words on how the set was read: why no rep was counted when movement was
+    seen, which end the reps were counted from, what to change."""
 
 
 class RepEvent(BaseModel):

@@ -19,7 +19,9 @@ from hipcoach.features.measures import compute_signal
 
 POSTURE_ADVICE = {
     Posture.side_lying: (
-        "Lie on your side with your hips stacked, facing the camera or with it at your feet."
+        "Lie on your side with your hips stacked, facing the camera, or with the camera beyond"
+        " your feet moved about 40 degrees round to your front (not straight along your body:"
+        " from there your legs hide your hips)."
     ),
     Posture.supine: "Lie on your back with the camera square to your side at hip height.",
     Posture.seated: "Sit tall with the camera square to your side at hip height.",

@@ -190,6 +190,18 @@ class RepCounter:
         dt = np.diff(times, append=times[-1])
         return float(dt[values >= near].sum())
 
+    def close(self, t: float) -> RepWindow | None:
+        """The set ended (or the recording did) during a rep: count it if the leg had
+        passed its top and come at least half way back, as when a clip stops mid-lowering."""
+        if self.phase is not Phase.moving or len(self._samples) < 3:
+            return None
+        peak = max(x for _, x in self._samples)
+        if self._samples[-1][1] > 0.5 * peak:
+            return None
+        samples = self._samples
+        self.abort()
+        return self._window(samples, self._last_rest_t, t)
+
     def abort(self) -> None:
         """Drop a rep in progress (e.g. the joints went out of view for too long)."""
         self.phase = Phase.rest

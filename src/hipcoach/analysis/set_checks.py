@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -29,7 +31,16 @@ COMPENSATION_CUES = frozenset(
 FRAGMENT_REST_S = 0.2
 
 
-def detect_rep_fragment(window: RepWindow, reps: list[RepReport]) -> bool:
+class _Span(Protocol):
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def range_deg(self) -> float: ...
+
+
+def detect_rep_fragment(window: RepWindow, reps: Sequence[_Span]) -> bool:
     """True when `window` is the tail of the last counted rep, not a rep of its own: it
     began where that rep ended, with no rest between, and moved less than half as far as
     this set's recent reps (landmark noise dipping during a slow lowering). A smaller rep

@@ -13,6 +13,7 @@ from hipcoach.analysis.checks import (
     NEEDS_OTHER_LEG,
     NEEDS_WHOLE_REP,
     REP_CHECKS,
+    SETUP_CHECKS,
     TWO_SIDED,
     CoupledMeasure,
 )
@@ -45,6 +46,15 @@ MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 VISIBLE = 0.5
 # A check whose movement runs at least this much along the camera axis is hard to see.
 HARD_TO_SEE_DEPTH = 0.8
+# With the body's long axis running this much along the camera's line of sight (the camera
+# near the feet end), BlazePose drags the hip and bottom-thigh landmarks along with the
+# moving leg: on rendered clips with a still pelvis seen from the feet end swung 40 degrees
+# to the front, the hip line turned 11-19 degrees (clamshell, |up_z| 0.68) and 9-23 degrees
+# (leg lift, |up_z| 0.51) with each rep, and the bottom thigh 15-20, as much as a real
+# 20 degree roll-back. Those cues are not judged there; from the front (|up_z| 0.10-0.15)
+# they are.
+LONG_AXIS_DEPTH = 0.45
+DRAGGED_BY_THE_KNEE = frozenset({"pelvis_rolls_back", "bottom_leg_moves"})
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
@@ -53,6 +63,21 @@ REST_LEVEL_MIN = 3
 # Measures that are unsigned angles between directions (see LegTrack._resting_reference).
 UNSIGNED_MEASURES = frozenset({"bottom_leg_moves", "trunk_moves"})
 VISIBLE_OTHER_LEG = 0.3
+# BlazePose rates the ankles of a person lying down low (0.2-0.5 on clamshell_banded.mp4)
+# while placing them steadily; the ankle's own threshold is lower (half for the other leg).
+VISIBLE_ANKLE = 0.2
+
+
+def visibility_threshold(name: str, working_side: str | None) -> float:
+    """The visibility a landmark needs to be used: the working side's joints must be clearly
+    seen, the other side's less so, ankles least."""
+    working = working_side is None or name.startswith(working_side)
+    base = VISIBLE if working else VISIBLE_OTHER_LEG
+    return base * VISIBLE_ANKLE / VISIBLE if name.endswith("ankle") else base
+
+
+# Signals counted in the start posture's frame, whose range is reported in the pelvis's.
+BODY_FRAME_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
 # Signals that compare both legs, so both must be seen.
 BOTH_LEG_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
 
@@ -107,6 +132,8 @@ class LegTrack:
     exercise: Exercise
     reference: Reference
     counter: RepCounter
+    # +1 or -1: which way a rep moves the primary signal (0: the catalogue's direction).
+    direction: int = 0
     smoother: OneEuroFilter = field(default_factory=lambda: OneEuroFilter(1, 0.6, 0.02))
     measures: dict[str, CoupledMeasure] = field(default_factory=dict)
     last_seen_t: float | None = None
@@ -133,12 +160,16 @@ class LegTrack:
     _rest_signal: deque[float] = field(default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES))
     _signal_rest: float | None = None
     _resumed_t: float | None = None  # when the leg came back into view after a gap
+    # The signal in each pose's own pelvis frame, for the reported range (see rep_range).
+    _own: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=900))
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
         self._core = _indices(["left_hip", "right_hip", "left_shoulder", "right_shoulder"])
-        self._work = _indices([f"{self.side}_knee", f"{self.side}_ankle"])
-        self._other = _indices([f"{o}_knee", f"{o}_ankle"])
+        leg_names = [f"{self.side}_knee", f"{self.side}_ankle", f"{o}_knee", f"{o}_ankle"]
+        self._work = _indices(leg_names[:2])
+        self._other = _indices(leg_names[2:])
+        self._need = np.array([visibility_threshold(n, self.side) for n in leg_names])
         self._frame_checks = [c for c in self.exercise.checks if c.id in FRAME_CHECKS]
         self.measures = {
             c.id: CoupledMeasure(two_sided=c.id in TWO_SIDED) for c in self._frame_checks
@@ -152,24 +183,35 @@ class LegTrack:
             names += [f"{o}_knee", f"{o}_ankle"]
         return names
 
+    @property
+    def reversed(self) -> bool:
+        """True when this track counts reps the other way from the catalogue's direction."""
+        return self.direction == -self.exercise.primary_signal.direction
+
+    def movement_deg(self) -> float:
+        """The robust range (degrees) the primary signal has covered so far."""
+        if len(self._history) < 15:
+            return 0.0
+        calm = np.convolve(self._history, np.ones(15) / 15, mode="valid")
+        low, high = np.percentile(calm, [5, 95])
+        return float(high - low)
+
     def motion_score(self) -> float:
         """How clearly this leg has been moving: the robust range of its averaged signal
         (5th to 95th percentile, so glitches do not count) times the share of frames in which it
         could be measured (a half-hidden far leg rarely wins)."""
-        if len(self._history) < 15 or self.frames_seen == 0:
+        if self.frames_seen == 0:
             return 0.0
-        # Half a second of averaging first: landmark noise on a half-hidden leg is fast,
-        # a rep is slow.
-        calm = np.convolve(self._history, np.ones(15) / 15, mode="valid")
-        low, high = np.percentile(calm, [5, 95])
-        return float(high - low) * self.frames_measured / self.frames_seen
+        # Half a second of averaging (in movement_deg): landmark noise on a half-hidden leg
+        # is fast, a rep is slow.
+        return self.movement_deg() * self.frames_measured / self.frames_seen
 
     def visible(self, visibility: FloatArray, count: bool = True) -> tuple[bool, bool]:
         """(can measure this leg's signal, can see the other leg)."""
         self.frames_seen += int(count)
         core = bool((visibility[self._core] >= VISIBLE).all())
-        work = bool((visibility[self._work] >= VISIBLE).all())
-        other = bool((visibility[self._other] >= VISIBLE_OTHER_LEG).all())
+        work = bool((visibility[self._work] >= self._need[:2]).all())
+        other = bool((visibility[self._other] >= self._need[2:]).all())
         needs_other = self.exercise.primary_signal.name in BOTH_LEG_SIGNALS
         return core and work and (other or not needs_other), other
 
@@ -185,6 +227,8 @@ class LegTrack:
         landmarks) drive the compensation measures, whose unsigned angles would otherwise
         be biased upwards by landmark noise."""
         raw = self._signal(points)
+        if self.exercise.primary_signal.name in BODY_FRAME_SIGNALS:
+            self._own.append((t, self._signal(points, in_start_frame=False)))
         if not np.isfinite(raw):
             return None
         if self.last_seen_t is not None and t - self.last_seen_t > UNSEEN_GAP_S:
@@ -224,10 +268,31 @@ class LegTrack:
             if other_visible or check.id not in NEEDS_OTHER_LEG
         }
 
-    def _signal(self, points: FloatArray) -> float:
-        """The rep signal (degrees, up = into the rep) of one frame's points."""
+    def _signal(self, points: FloatArray, in_start_frame: bool = True) -> float:
+        """The rep signal (degrees, up = into the rep) of one frame's points: in the body's
+        frame as it rested (what counts reps), or in this pose's own pelvis frame."""
         spec = self.exercise.primary_signal
-        return spec.direction * compute_signal(spec.name, points, self.side)
+        direction = self.direction or spec.direction
+        reference = self.reference if in_start_frame else None
+        return direction * compute_signal(spec.name, points, self.side, reference)
+
+    def rep_range(self, window: RepWindow) -> float:
+        """A rep's range (degrees). For the clamshell and the side-lying lift, the hip's own
+        movement: the pelvis-frame signal at the top (around the peak) above its level just
+        before the rep, so a pelvis roll, which has its own cue, does not inflate it, nor
+        does BlazePose turning its whole body estimate with the knee. Otherwise the counted
+        excursion."""
+        if not self._own:
+            return window.range_deg
+        times = np.array([t for t, _ in self._own])
+        values = np.array([v for _, v in self._own])
+        top = values[(times >= window.start_s) & (times <= window.end_s)]
+        before = values[(times >= window.start_s - 0.4) & (times <= window.start_s + 0.05)]
+        top, before = top[np.isfinite(top)], before[np.isfinite(before)]
+        if not (top.size and before.size):
+            return window.range_deg
+        # The 90th percentile: the top of the rep without a single-frame landmark spike.
+        return float(np.percentile(top, 90) - np.median(before))
 
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
         signal = self._signal(points)
@@ -247,8 +312,22 @@ class LegTrack:
         return share if np.isfinite(share) else 1.0
 
     def hard_to_see(self) -> list[str]:
-        """Frame checks whose movement runs mostly along the camera's line of sight."""
-        return [c.id for c in self._frame_checks if self._depth_share(c.id) >= HARD_TO_SEE_DEPTH]
+        """Frame and set-up checks whose movement runs mostly along the camera's line of
+        sight (BlazePose flattens depth: a 45 degree hip seen from the front reads ~10)."""
+        return [
+            c.id
+            for c in self.exercise.checks
+            if (c.id in FRAME_CHECKS or c.id in SETUP_CHECKS)
+            and self._depth_share(c.id) >= HARD_TO_SEE_DEPTH
+        ]
+
+    def not_judged(self) -> list[str]:
+        """Frame checks this camera angle cannot tell from landmark drag (see
+        LONG_AXIS_DEPTH): not judged in this set."""
+        along = abs(float(self.reference.frame.up[2]))
+        if not (np.isfinite(along) and along >= LONG_AXIS_DEPTH):
+            return []
+        return [c.id for c in self._frame_checks if c.id in DRAGGED_BY_THE_KNEE]
 
     def rejudge(
         self, frames: list[tuple[FloatArray, FloatArray]], rest: list[FloatArray] | None = None
@@ -306,6 +385,7 @@ class LegTrack:
         """Cue ids raised by a finished rep, and each frame check's value for it."""
         cues: list[str] = []
         values: dict[str, float] = {}
+        muted = set(self.not_judged())
         for check in self._frame_checks:
             value = self.measures[check.id].value(
                 self._baseline.get(check.id, 0.0), self._signal_rest
@@ -316,7 +396,7 @@ class LegTrack:
                 scale = 1.0 if check.unit is Unit.deg else DEG_TO_THIGH
                 depth = self._depth_share(check.id)
                 noise = self.rest_noise.get(check.id, RestNoise()).margin(scale, depth)
-                if value >= max(check.threshold, noise):
+                if value >= max(check.threshold, noise) and check.id not in muted:
                     cues.append(check.id)
         unseen = self._resumed_t is not None and window.start_s < self._resumed_t <= window.end_s
         for check in self.exercise.checks:

@@ -62,6 +62,14 @@ def print_report(report: SetReport) -> None:
             f"[yellow]{cue_name(cue)}[/yellow] on rep {', '.join(reps)}: "
             f"{report.messages.get(cue, '')}"
         )
+    for note in report.notes:
+        console.print(f"[bold]Note:[/bold] {note}")
+    if report.view.not_judged:
+        names = ", ".join(c.replace("_", " ") for c in report.view.not_judged)
+        console.print(
+            f"Not judged from this camera angle (the camera cannot tell them from the"
+            f" moving leg): {names}.{_other_view(report.exercise)}"
+        )
     if not report.view.ok:
         console.print(f"[red]Camera:[/red] {report.view.advice}")
     elif report.view.hard_to_see:

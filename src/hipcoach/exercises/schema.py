@@ -25,8 +25,10 @@ class Posture(StrEnum):
 class SignalName(StrEnum):
     """The joint angle whose excursion from the start-of-set baseline makes a rep (degrees)."""
 
-    knee_opening = "knee_opening"  # angle between the two thighs at the hips (clamshell)
-    leg_abduction = "leg_abduction"  # angle between the two whole legs (side-lying lift)
+    # The top thigh's outward turn about the hip-ankle line (clamshell; hip rotation).
+    knee_opening = "knee_opening"
+    # The top leg's hip-ankle line rising out of the body's plane (side-lying lift).
+    leg_abduction = "leg_abduction"
     knee_flexion = "knee_flexion"  # 180 - hip/knee/ankle angle of the working leg
     hip_flexion = "hip_flexion"  # angle between trunk line and thigh of the working leg
 
@@ -36,6 +38,9 @@ class PrimarySignal(Strict):
     direction: Literal[1, -1] = 1
     """+1: the rep moves the signal up from the baseline; -1: down (e.g. lowering a leg)."""
     min_rep_deg: float = Field(gt=0, description="excursion from baseline that counts as a rep")
+    from_either_end: bool = False
+    """Reps may start from either end of the movement (a leg lower begun with the leg on
+    the floor is a set of raises); the end the person rests at decides."""
     side_from: Literal["top_leg", "most_motion"] = "most_motion"
     """How `--side auto` picks the working leg: the upper leg when lying on the side, or the
     leg that moves most."""
@@ -72,7 +77,7 @@ class SelfReport(Strict):
 
 
 class CameraPlacement(Strict):
-    view: Literal["front", "foot_end", "side", "front_or_side"]
+    view: Literal["front", "foot_end", "foot_end_oblique", "side", "front_or_side"]
     instructions: str
     alternative: str | None = None
 

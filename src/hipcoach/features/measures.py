@@ -46,13 +46,72 @@ def compute_hip_flexion(limb: Limb, frame: BodyFrame, trunk_down: FloatArray) ->
     return _deg(compute_rotation_in_plane(limb.thigh, down, frame.forward))
 
 
-def compute_signal(name: SignalName, points: FloatArray, side: Side) -> float:
-    """The primary motion signal (degrees) for the working leg `side`."""
+def is_planar(points: FloatArray) -> bool:
+    """True for image-plane points (no depth: every z is 0), see `extract_points`."""
+    return not bool(np.any(points[:, 2]))
+
+
+def compute_knee_turn(
+    work: Limb, outward_hint: FloatArray, forward: FloatArray, planar: bool
+) -> float:
+    """The clamshell's opening: the signed angle (degrees) of the working knee about the
+    working hip-ankle line, from the body's `forward` direction towards `outward_hint`
+    (the working hip's side: the top hip minus the bottom one).
+
+    With the feet together the femur turns about that line, so this grows monotonically
+    with the hip's outward rotation, whatever the knees' resting gap (stacked knees rest at
+    a small negative angle: the top thigh slopes onto the bottom one). The angle between
+    the two thighs does not: it first shrinks through parallel, then opens. Image-plane
+    points have no forward depth, so there the knee's lean off the line towards the working
+    side is read as asin(offset / thigh length), monotonic while the thigh faces the camera.
+    NaN when the hip, knee and ankle do not define the angle.
+    """
+    axis = normalize(work.ankle - work.hip)
+    outward = normalize(orthogonal_part(outward_hint, axis))
+    offset = orthogonal_part(work.thigh, axis)
+    length = float(np.linalg.norm(work.thigh))
+    if not length:
+        return float("nan")
+    if float(np.linalg.norm(offset)) < KNEE_SWING_MIN_OFFSET * length:
+        # A (nearly) straight leg has no turn about its own line: read the thigh's rise
+        # towards the working side instead (a straight leg lifted under the clamshell).
+        sine = float(normalize(work.thigh) @ normalize(outward_hint))
+        return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+    if planar:
+        sine = float(offset @ outward) / length
+        return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+    ahead = normalize(orthogonal_part(orthogonal_part(forward, axis), outward))
+    return _deg(compute_rotation_in_plane(offset, ahead, outward))
+
+
+def compute_leg_elevation(work: Limb, outward_hint: FloatArray) -> float:
+    """The side-lying lift: the signed angle (degrees) of the working hip-ankle line out of
+    the plane through the body's long axis, towards `outward_hint` (the working hip's side):
+    0 with the leg in that plane, about -5 resting on the bottom leg, rising with the lift.
+    The angle between the two legs is not monotonic in the lift when the bottom knee is
+    bent."""
+    sine = float(normalize(work.leg) @ normalize(outward_hint))
+    return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+
+
+def compute_signal(
+    name: SignalName, points: FloatArray, side: Side, reference: Reference | None = None
+) -> float:
+    """The primary motion signal (degrees) for the working leg `side`.
+
+    With a `reference` (the start-of-set posture) the clamshell's and the side-lying lift's
+    signals are read in the body's frame as it rested, so a knee opened by rolling the
+    pelvis back still shows as an opening (a rep, with the roll as its fault); without one,
+    in the pelvis's own frame of this pose (the hip's rotation alone)."""
     work, rest = extract_limb(points, side), extract_limb(points, other_side(side))
-    if name is SignalName.knee_opening:
-        return _deg(compute_angle_between(work.thigh, rest.thigh))
-    if name is SignalName.leg_abduction:
-        return _deg(compute_angle_between(work.leg, rest.leg))
+    if name in (SignalName.knee_opening, SignalName.leg_abduction):
+        if reference is not None:
+            outward, forward = reference.hip_line, reference.frame.forward
+        else:
+            outward, forward = work.hip - rest.hip, compute_body_frame(points).forward
+        if name is SignalName.leg_abduction:
+            return compute_leg_elevation(work, outward)
+        return compute_knee_turn(work, outward, forward, is_planar(points))
     if name is SignalName.knee_flexion:
         return 180.0 - _deg(compute_joint_angle(work.hip, work.knee, work.ankle))
     frame = compute_body_frame(points)

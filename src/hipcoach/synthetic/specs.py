@@ -94,7 +94,7 @@ _CLAM_THRESHOLDS = {
     "pelvis_rolls_back": 10.0,
     "hips_not_stacked": 10.0,
     "feet_apart": 0.25,
-    "range_too_big": 30.0,
+    "range_too_big": 40.0,
     "wrong_hip_angle": 10.0,
     "bottom_leg_moves": 8.0,
 }

@@ -179,9 +179,10 @@ class _FrameRecorder:
         self.cue_t = -1e9
 
     def __call__(self, sample: PoseSample, events: list[Event], analyser: SetAnalyser) -> None:
-        for event in events:
-            if isinstance(event, CueEvent):
-                self.cue, self.cue_t = event.message, sample.t
+        said = [event.message for event in events if isinstance(event, CueEvent)]
+        if said:
+            # Every cue of this moment is shown (a rep can raise more than one).
+            self.cue, self.cue_t = " ".join(said), sample.t
         cue = self.cue if sample.t - self.cue_t <= CUE_SHOWN_S else ""
         self.job.frames.append(
             {

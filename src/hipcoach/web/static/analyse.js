@@ -93,15 +93,27 @@
 
   function hardToSee(view) {
     const cues = view.hard_to_see || [];
-    if (!view.ok || cues.length === 0) return "";
-    return " Less certain from this camera angle (they move towards or away from the camera): " +
-      cues.map(cueName).join(", ") + ".";
+    const unjudged = view.not_judged || [];
+    let text = "";
+    if (view.ok && cues.length > 0) {
+      text += " Less certain from this camera angle (they move towards or away from the camera): " +
+        cues.map(cueName).join(", ") + ".";
+    }
+    if (unjudged.length > 0) {
+      text += " Not judged from this camera angle (the camera cannot tell them from the moving leg): " +
+        unjudged.map(cueName).join(", ") + ".";
+    }
+    return text;
+  }
+
+  function notes(report) {
+    return (report.notes || []).map((n) => " " + n).join("");
   }
 
   function showResult(file) {
     const report = result.report;
     $("result-summary").textContent = report.rep_count + " rep(s), working side " + (report.side || "unknown") +
-      ". " + (report.view.ok ? "" : report.view.advice) + hardToSee(report.view) +
+      ". " + (report.view.ok ? "" : report.view.advice) + hardToSee(report.view) + notes(report) +
       (result.saved_to ? " Kept in " + result.saved_to + " (with its landmarks and an annotated copy)." : "");
     document.body.dataset.repCount = String(report.rep_count);
     const body = $("rep-table").querySelector("tbody");

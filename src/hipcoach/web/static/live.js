@@ -104,7 +104,7 @@
     } else if (msg.type === "set_end") {
       st.report = msg.report;
       st.interrupted = msg.interrupted;
-      status("Set finished: " + msg.report.rep_count + " rep(s).");
+      status("Set finished: " + msg.report.rep_count + " rep(s). " + (msg.report.notes || []).join(" "));
       for (const e of msg.events) onEvent(e);
     } else if (msg.type === "error") {
       if (msg.fatal) notice(msg.message);

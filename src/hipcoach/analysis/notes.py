@@ -1,0 +1,76 @@
+"""Plain-words notes on how a set was read, so a set is never a silent 0.
+
+When movement was seen and no rep counted, the person is told why and what to change;
+when reps were counted from the other end of the movement, the report says so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hipcoach.exercises.schema import Posture
+
+if TYPE_CHECKING:
+    from hipcoach.analysis.analyser import SetAnalyser
+
+POSTURE_WORDS = {
+    Posture.side_lying: "lying on your side",
+    Posture.supine: "lying on your back",
+    Posture.seated: "sitting",
+    Posture.standing: "standing",
+}
+# Less than this share of frames with a person: the recording mostly missed the person.
+MOSTLY_MISSING = 0.5
+
+
+def explain_set(analyser: SetAnalyser, view_advice: str) -> list[str]:
+    """Notes for a finished (or running) set; empty when there is nothing to explain."""
+    exercise = analyser.exercise
+    notes: list[str] = []
+    tracks = analyser.tracks
+    if analyser.rep_count and len(tracks) == 1 and tracks[0].reversed:
+        notes.append(
+            "You started at the other end of the movement, so each rep was counted from "
+            "there (for a leg lower begun on the floor, each raise and lowering is a rep)."
+        )
+    if analyser.rep_count:
+        return notes
+    frames, with_person = analyser.view.frames, analyser.view.with_person
+    if frames and with_person < MOSTLY_MISSING * frames:
+        share = round(100 * with_person / frames)
+        notes.append(
+            f"No rep was counted: a person was found in only {share} % of the frames. "
+            f"{view_advice}".strip()
+        )
+        return notes
+    if not tracks:
+        notes.append(
+            f"No rep was counted: I never saw you holding still {POSTURE_WORDS[exercise.posture]}"
+            f" in this exercise's start position for a moment, and counting starts only then. "
+            f"Settle into the start position, stay still for a second, then begin. "
+            f"Camera: {exercise.camera.instructions}"
+        )
+        return notes
+    need = exercise.primary_signal.min_rep_deg
+    moved = max(track.movement_deg() for track in tracks)
+    if moved < 0.5 * need:
+        notes.append(
+            f"No rep was counted: the working leg barely moved (about {moved:.0f} degrees; a "
+            f"rep of this exercise needs {need:.0f}). If you did move, check that the camera "
+            f"sees the working leg: {exercise.camera.instructions}"
+        )
+    elif moved < need:
+        notes.append(
+            f"No rep was counted: the leg moved about {moved:.0f} degrees, less than the "
+            f"{need:.0f} degrees a rep of this exercise needs. Make each rep a little bigger, "
+            f"or check the camera placement: {exercise.camera.instructions}"
+        )
+    else:
+        notes.append(
+            f"No rep was counted although the leg moved about {moved:.0f} degrees: it never "
+            "went out and came back to where it rested within one movement (a rep is away "
+            "from rest and back). Start each rep from the same resting position and return "
+            "to it; if the recording began mid-movement or in the wrong position, start it "
+            "with you still in the start position."
+        )
+    return notes
