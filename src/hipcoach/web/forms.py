@@ -115,7 +115,10 @@ def _track_options() -> dict[TrackId, list[tuple[str, str]]]:
     options: dict[TrackId, list[tuple[str, str]]] = {}
     for track in TRACKS:
         steps = list_steps(track)
-        options[track] = [("auto", "as my goals suggest (from the first level)"), ("off", "not now")]
+        options[track] = [
+            ("auto", "as my goals suggest (from the first level)"),
+            ("off", "not now"),
+        ]
         options[track] += [(str(s.index), step_label(s, len(steps))) for s in steps]
     return options
 
