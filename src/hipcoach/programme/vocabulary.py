@@ -44,6 +44,9 @@ STATUS_NAMES: dict[str, str] = {
     "interrupted": "interrupted",
 }
 
+UNCERTAIN_CAVEAT = "(Less certain from this camera angle: check it yourself.)"
+"""Said once with a cue this camera angle sees poorly (the report's `view.hard_to_see`)."""
+
 TRACK_GATES: dict[TrackId, str] = {
     "psoas": (
         "Stay here until you can feel the psoas working (deep at the front of the hip or low "

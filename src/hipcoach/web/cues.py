@@ -18,9 +18,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from hipcoach.analysis.events import CueEvent
+from hipcoach.programme.vocabulary import UNCERTAIN_CAVEAT
+
+__all__ = ["UNCERTAIN_CAVEAT", "CuePicker", "cue_priority"]
 
 SEVERITY_RANK: dict[str, int] = {"stop": 0, "warn": 1, "info": 2}
-UNCERTAIN_CAVEAT = "(Less certain from this camera angle: check it yourself.)"
 CUE_ORDER: tuple[str, ...] = (
     "isolation_lost",
     "view_incomplete",
