@@ -52,6 +52,8 @@ class SaveSetRequest(BaseModel):
     leg_symptoms: bool = False
     ended_early: bool = False
     plan: str | None = None
+    typed_reps: int | None = Field(default=None, ge=0, le=500)
+    """The reps the person typed when the camera saw none."""
 
 
 @dataclass
@@ -154,6 +156,25 @@ def build_set_input(
     item = _plan_item(plan, exercise, finished.variation)
     target_reps = item.prescription.reps if item else exercise.dosage.reps_min
     target_hold = item.prescription.hold_s if item else exercise.dosage.hold_s
+    if report.rep_count == 0:
+        if request.typed_reps is None:
+            raise ProgrammeError("the camera saw no reps: type the reps you did, or skip this set")
+        # Typed: counts only, no form data (the camera saw nothing to judge).
+        return SetInput(
+            track=exercise.track,
+            exercise_id=exercise.id,
+            variation=finished.variation,
+            set_index=set_index,
+            source="typed",
+            target_reps=target_reps,
+            actual_reps=request.typed_reps,
+            target_hold_s=target_hold,
+            pain=request.pain,
+            felt=request.where_felt,
+            leg_symptoms=request.leg_symptoms,
+            ended_early=request.ended_early or finished.interrupted,
+            duration_s=report.duration_s,
+        )
     holds = [r.hold_s for r in report.reps]
     return SetInput(
         track=exercise.track,

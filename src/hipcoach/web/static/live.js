@@ -251,6 +251,8 @@
       li.dataset.cue = cue;
       list.appendChild(li);
     }
+    $("unseen-reps").hidden = reps > 0; // no reps seen: typed in, never saved as 0 done
+    $("typed-reps").required = reps === 0;
     $("after-set").hidden = false;
     $("save-status").textContent = "";
     $("save-button").disabled = false;
@@ -266,6 +268,7 @@
       set_id: st.setId, pain: Number(data.get("pain")), where_felt: data.get("where_felt"),
       leg_symptoms: data.get("leg_symptoms") === "yes", plan: cfg.plan,
       ended_early: st.endedEarly || st.interrupted,
+      typed_reps: data.get("typed_reps") ? Number(data.get("typed_reps")) : null,
     };
     $("save-button").disabled = true;
     $("save-status").textContent = "Saving…";
