@@ -52,7 +52,11 @@ def is_planar(points: FloatArray) -> bool:
 
 
 def compute_knee_turn(
-    work: Limb, outward_hint: FloatArray, forward: FloatArray, planar: bool
+    work: Limb,
+    outward_hint: FloatArray,
+    forward: FloatArray,
+    planar: bool,
+    axis: FloatArray | None = None,
 ) -> float:
     """The clamshell's opening: the signed angle (degrees) of the working knee about the
     working hip-ankle line, from the body's `forward` direction towards `outward_hint`
@@ -64,9 +68,10 @@ def compute_knee_turn(
     the two thighs does not: it first shrinks through parallel, then opens. Image-plane
     points have no forward depth, so there the knee's lean off the line towards the working
     side is read as asin(offset / thigh length), monotonic while the thigh faces the camera.
+    `axis` is the line to turn about (default: this pose's own hip-ankle line).
     NaN when the hip, knee and ankle do not define the angle.
     """
-    axis = normalize(work.ankle - work.hip)
+    axis = normalize(work.ankle - work.hip) if axis is None else axis
     outward = normalize(orthogonal_part(outward_hint, axis))
     offset = orthogonal_part(work.thigh, axis)
     length = float(np.linalg.norm(work.thigh))
@@ -100,18 +105,21 @@ def compute_signal(
     """The primary motion signal (degrees) for the working leg `side`.
 
     With a `reference` (the start-of-set posture) the clamshell's and the side-lying lift's
-    signals are read in the body's frame as it rested, so a knee opened by rolling the
-    pelvis back still shows as an opening (a rep, with the roll as its fault); without one,
-    in the pelvis's own frame of this pose (the hip's rotation alone)."""
+    signals are read in the body's frame as it rested (the clamshell's about the resting
+    hip-ankle line once the feet part, see `turning_axis`): a knee opened by rolling the
+    pelvis back or with the feet apart still shows as an opening (a rep, with its fault);
+    without one, in the pelvis's own frame of this pose (the hip's rotation alone)."""
     work, rest = extract_limb(points, side), extract_limb(points, other_side(side))
     if name in (SignalName.knee_opening, SignalName.leg_abduction):
+        axis = None
         if reference is not None:
             outward, forward = reference.hip_line, reference.frame.forward
+            axis = turning_axis(work, reference.leg_vector)
         else:
             outward, forward = work.hip - rest.hip, compute_body_frame(points).forward
         if name is SignalName.leg_abduction:
             return compute_leg_elevation(work, outward)
-        return compute_knee_turn(work, outward, forward, is_planar(points))
+        return compute_knee_turn(work, outward, forward, is_planar(points), axis)
     if name is SignalName.knee_flexion:
         return 180.0 - _deg(compute_joint_angle(work.hip, work.knee, work.ankle))
     frame = compute_body_frame(points)
@@ -140,6 +148,7 @@ class Reference:
     leg_out_deg: float
     hip_flexion_deg: float  # mean of both legs: the set-up's hip angle
     trunk_up: FloatArray | None = None  # trunk direction to compare with (frame.up if None)
+    leg_vector: FloatArray | None = None  # the working hip-to-ankle vector at rest
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,7 @@ class PostureSnapshot:
     knee_swing_deg: float
     leg_out_deg: float
     hip_flexion_deg: float
+    leg_vector: FloatArray | None = None
 
 
 def _leg_forward(limb: Limb, frame: BodyFrame) -> float:
@@ -203,6 +213,7 @@ def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
         # Only a clearly bent knee defines a start plane to compare with.
         knee_swing_deg=compute_knee_swing(work, frame.left, min_offset=0.4),
         leg_out_deg=compute_leg_out_of_plane(work, frame.left),
+        leg_vector=work.ankle - work.hip,
         hip_flexion_deg=flex,
     )
 
@@ -227,8 +238,37 @@ def build_reference(snapshots: list[PostureSnapshot], side: Side) -> Reference:
         leg_forward_deg=float(np.nanmedian([s.leg_forward_deg for s in snapshots])),
         knee_swing_deg=_nanmedian([s.knee_swing_deg for s in snapshots]),
         leg_out_deg=_nanmedian([s.leg_out_deg for s in snapshots]),
+        leg_vector=_mean_vector([s.leg_vector for s in snapshots]),
         hip_flexion_deg=float(np.nanmedian([s.hip_flexion_deg for s in snapshots])),
     )
+
+
+def _mean_vector(vectors: list[FloatArray | None]) -> FloatArray | None:
+    """The mean of the known vectors (None when there are none)."""
+    known = [v for v in vectors if v is not None]
+    return np.nanmean(known, axis=0) if known else None
+
+
+# The ankle's shift from where it rested (thigh lengths) over which the clamshell's turn is
+# read about the resting hip-ankle line rather than the current one: with the feet together
+# the femur turns about the current line; once the feet part, that line moves with the knee
+# and would hide the opening.
+FEET_PARTING = (0.1, 0.3)
+
+
+def turning_axis(work: Limb, rest_leg: FloatArray | None) -> FloatArray:
+    """The line the clamshell's knee turns about: this pose's hip-ankle line while the
+    ankle stays where it rested, blending into the resting line as the feet part."""
+    axis = normalize(work.ankle - work.hip)
+    if rest_leg is None:
+        return axis
+    length = float(np.linalg.norm(work.thigh))
+    shift = float(np.linalg.norm(work.ankle - work.hip - rest_leg)) / length if length else 0.0
+    low, high = FEET_PARTING
+    weight = float(np.clip((shift - low) / (high - low), 0.0, 1.0))
+    if weight == 0.0:
+        return axis
+    return normalize((1.0 - weight) * axis + weight * normalize(rest_leg))
 
 
 def compute_leg_out_of_plane(limb: Limb, left: FloatArray) -> float:
