@@ -50,6 +50,7 @@ REFRESH_EVERY_S = 0.25
 UNSETTLE_DEG = 12.0
 # ... and held for this long (a turn of one frame is a landmark glitch, not a move).
 UNSETTLE_HOLD_S = 0.25
+UNSETTLE_HOLD_IN_REP_S = 1.5
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -173,14 +174,16 @@ class SetAnalyser:
             return
         frame = compute_body_frame(points)
         moving = any(tr.counter.phase is Phase.moving for tr in self._tracks)
-        # A rep that rolls the trunk with the knee is a compensation, not a new start:
-        # during a rep the turn is judged once the rep ends (see _finish_rep).
-        if moving or self._trunk_turn(points) <= UNSETTLE_DEG:
+        if self._trunk_turn(points) <= UNSETTLE_DEG:
             self._turned_since = None
         elif self._turned_since is None:
             self._turned_since = t
-        # Held, not a single frame: one landmark glitch must not restart the set.
-        if self._turned_since is not None and t - self._turned_since >= UNSETTLE_HOLD_S:
+        # Held, not a single frame: one landmark glitch must not restart the set. During a
+        # rep, a trunk that rolls with the knee is a compensation, not a new start: only a
+        # turn held longer than such a roll restarts (the rest is judged when the rep ends,
+        # see _finish_rep), while a settling move that changes the posture for good does.
+        hold = UNSETTLE_HOLD_IN_REP_S if moving else UNSETTLE_HOLD_S
+        if self._turned_since is not None and t - self._turned_since >= hold:
             self._restart_settling()
             return
         if moving:
