@@ -3,6 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# BlazePose for the browser (@mediapipe/pose), pinned with its checksum in web-assets/package-lock.json,
+# copied into the app's static folder (git-ignored): the page loads nothing from a CDN.
+VENDOR := src/hipcoach/web/static/vendor/mediapipe-pose
+VENDOR_STAMP := $(VENDOR)/.installed
+POSE_PKG := web-assets/node_modules/@mediapipe/pose
+POSE_FILES := package.json pose.js pose_web.binarypb pose_solution_packed_assets_loader.js \
+	pose_solution_packed_assets.data pose_solution_simd_wasm_bin.js pose_solution_simd_wasm_bin.wasm \
+	pose_solution_wasm_bin.js pose_solution_wasm_bin.wasm pose_landmark_lite.tflite pose_landmark_full.tflite
 
 .PHONY: run test lint bench clean
 
@@ -12,10 +20,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(VENDOR_STAMP): web-assets/package.json web-assets/package-lock.json
+	cd web-assets && npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)
+	cd $(POSE_PKG) && cp $(POSE_FILES) $(CURDIR)/$(VENDOR)/
+	chmod a+r,a-x $(VENDOR)/*
+	touch $@
+
+run: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/hipcoach serve
 
-test: $(STAMP)
+test: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
@@ -25,8 +41,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web-assets/node_modules $(VENDOR)

@@ -17,6 +17,11 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("speed and memory (real clips)", "bench.speed", "run_speed"),
     ("image/world fusion (rendered clamshells)", "bench.fusion", "run_fusion"),
     ("web app", "bench.web", "run_web_bench"),
+    (
+        "pose in the browser (headless Chromium, real clips as the camera)",
+        "bench.device_pose",
+        "run_device_bench",
+    ),
 ]
 
 

@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     password: str | None = None
     keep_videos: bool = False
     max_upload_mb: int = 200
+    max_live_sockets: int = 256
+    """Live sockets open at once; more are refused with close code 1013."""
+    max_camera_sockets: int = 4
+    """Camera (frames-mode) sets at once: each runs its own MediaPipe graph (~100 MB)."""
+    live_start_timeout_s: float = 30.0
+    """A socket that sends no start message in this time is closed with 4400."""
+    forwarded_allow_ips: str | None = None
+    """Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (comma
+    separated, as uvicorn takes them). None: forwarded headers are ignored."""
 
     def resolved_database_url(self) -> str:
         """The database URL; an SQLite file in the data directory unless one is set."""

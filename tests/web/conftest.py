@@ -134,3 +134,15 @@ def wait_for(predicate: Callable[[], object], timeout_s: float = 10.0) -> object
             return value
         time.sleep(0.02)
     raise AssertionError("condition not met in time")
+
+
+def refusal_code(client: TestClient, headers: dict[str, str] | None = None) -> int:
+    """The close code of a socket the server accepts and closes before any message."""
+    from starlette.websockets import WebSocketDisconnect
+
+    with client.websocket_connect(WS_URL, headers=dict(headers or {})) as ws:
+        try:
+            message = ws.receive_text()
+        except WebSocketDisconnect as closed:
+            return closed.code
+    raise AssertionError(f"the socket was not closed; it sent {message[:80]!r}")

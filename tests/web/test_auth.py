@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.websockets import WebSocketDisconnect
 
 from hipcoach.config import Settings
 from hipcoach.web.security import (
@@ -18,7 +17,7 @@ from hipcoach.web.security import (
     is_loopback_host,
     verify_password,
 )
-from tests.web.conftest import WS_URL, csrf_token
+from tests.web.conftest import WS_URL, csrf_token, refusal_code
 
 HTML = {"accept": "text/html"}
 PASSWORD = "correct horse battery"
@@ -69,14 +68,17 @@ def test_csrf_tokens_belong_to_one_session() -> None:
     assert not guard.check_csrf(a, None)
 
 
-def test_login_throttle_blocks_after_five_failures() -> None:
-    throttle = LoginThrottle()
+def test_login_throttle_delays_after_five_failures_and_forgets_them() -> None:
+    throttle = LoginThrottle(delay_s=2.0, max_delay_s=5.0)
     for i in range(5):
-        assert throttle.allowed("1.2.3.4", now=float(i))
+        assert throttle.delay_for("1.2.3.4", now=float(i)) == 0.0
         throttle.record_failure("1.2.3.4", now=float(i))
-    assert not throttle.allowed("1.2.3.4", now=10.0)
-    assert throttle.allowed("5.6.7.8", now=10.0)
-    assert throttle.allowed("1.2.3.4", now=100.0), "failures expire after the window"
+    assert throttle.delay_for("1.2.3.4", now=10.0) == 2.0
+    throttle.record_failure("1.2.3.4", now=10.0)
+    throttle.record_failure("1.2.3.4", now=11.0)
+    assert throttle.delay_for("1.2.3.4", now=12.0) == 5.0, "capped"
+    assert throttle.delay_for("5.6.7.8", now=12.0) == 0.0
+    assert throttle.delay_for("1.2.3.4", now=100.0) == 0.0, "failures expire after the window"
 
 
 @pytest.fixture
@@ -91,9 +93,7 @@ def test_every_page_and_socket_needs_a_login(public_client: TestClient) -> None:
     assert page.headers["location"] == "/login?next=%2Flibrary"
     api = public_client.get("/api/exercises")
     assert api.status_code == 401
-    with pytest.raises(WebSocketDisconnect) as refused, public_client.websocket_connect(WS_URL):
-        pass
-    assert refused.value.code == 4401
+    assert refusal_code(public_client) == 4401
     assert public_client.get("/static/app.css").status_code == 200
     assert public_client.get("/login", headers=HTML).status_code == 200
 
@@ -135,13 +135,24 @@ def test_login_needs_its_csrf_token_and_never_redirects_off_site(
     assert response.headers["location"] == "/"
 
 
-def test_too_many_wrong_passwords_are_refused(public_client: TestClient) -> None:
+def test_wrong_passwords_are_slowed_but_the_right_one_still_gets_in(
+    public_client: TestClient,
+) -> None:
+    """Issue #9 case 9: during a lockout the owner's correct password also got 429."""
+    throttle = public_client.app.state.guard.throttle  # type: ignore[attr-defined]
+    throttle.delay_s = throttle.max_delay_s = 0.05
     token = csrf_token(public_client, "/login")
     codes = [
         public_client.post("/login", data={"csrf_token": token, "password": "x"}).status_code
-        for _ in range(6)
+        for _ in range(7)
     ]
-    assert codes == [401] * 5 + [429]
+    assert codes == [401] * 7
+    assert throttle.delay_for("testclient") == 0.05, "the sixth and later attempts waited"
+    right = public_client.post(
+        "/login", data={"csrf_token": token, "password": PASSWORD}, follow_redirects=False
+    )
+    assert right.status_code == 303
+    assert throttle.delay_for("testclient") == 0.0, "a right password clears the failures"
 
 
 def test_loopback_app_refuses_other_host_names(make_client: Callable[..., TestClient]) -> None:
@@ -150,13 +161,20 @@ def test_loopback_app_refuses_other_host_names(make_client: Callable[..., TestCl
     assert client.get("/library", headers={"host": "localhost:8000"}).status_code == 200
 
 
+@pytest.mark.parametrize("bind", ["127.0.0.2", "127.1.2.3", "::1"])
+def test_any_loopback_address_works_as_the_bind(
+    make_client: Callable[..., TestClient], bind: str
+) -> None:
+    """Issue #9 case 10: `serve --host 127.0.0.2` answered 421 to everything."""
+    client = make_client(bind_host=bind)
+    shown = f"[{bind}]" if ":" in bind else bind
+    assert client.get("/library", headers={"host": f"{shown}:8000"}).status_code == 200
+    assert client.get("/library", headers={"host": "attacker.example"}).status_code == 421
+
+
 def test_sockets_from_another_origin_are_refused(make_client: Callable[..., TestClient]) -> None:
     client = make_client()
-    with (
-        pytest.raises(WebSocketDisconnect),
-        client.websocket_connect(WS_URL, headers={"origin": "http://attacker.example"}),
-    ):
-        pass
+    assert refusal_code(client, {"origin": "http://attacker.example"}) == 1008
     with client.websocket_connect(WS_URL, headers={"origin": "http://127.0.0.1"}) as ws:
         ws.send_json({"type": "start", "exercise": "clamshell", "mode": "landmarks"})
         assert ws.receive_json()["type"] == "ready"

@@ -152,7 +152,10 @@ def chromium(tmp_path: Path) -> Iterator[Any]:
 
 def _wait_data(page: Any, key: str, at_least: int, timeout_s: float) -> None:
     page.wait_for_function(
-        f"Number(document.body.dataset.{key} || 0) >= {at_least}", timeout=timeout_s * 1000
+        # An arrow function, not an expression: expressions are eval'd in the page, which
+        # the app's CSP (rightly) forbids.
+        f"() => Number(document.body.dataset.{key} || 0) >= {at_least}",
+        timeout=timeout_s * 1000,
     )
 
 
@@ -164,6 +167,7 @@ def test_live_coach_counts_a_real_rep_cues_it_and_saves_the_set(
     # The clip lifts a straight leg; coached as a clamshell, the rep counts and the form
     # faults (parted feet, a pushing bottom leg...) draw cues.
     page.goto(f"{base}/live?exercise=clamshell&plan=clamshell")
+    page.check("#pose-server")  # frames to the server (device mode: test_device_pose_browser)
     page.click("#camera-button")
     page.wait_for_selector("#start-button:not([disabled])", timeout=20_000)
     page.click("#start-button")
@@ -184,7 +188,7 @@ def test_live_coach_counts_a_real_rep_cues_it_and_saves_the_set(
     page.check("input[name=pain][value='2']")
     page.check("input[name=where_felt][value='target']")
     page.click("#save-button")
-    page.wait_for_function("document.body.dataset.setSaved === 'yes'", timeout=20_000)
+    page.wait_for_function("() => document.body.dataset.setSaved === 'yes'", timeout=20_000)
     page.screenshot(path=str(ARTIFACTS / "live_coach_saved.png"))
     db = open_database(settings.resolved_database_url())
     sets = [s for session in list_sessions(db, list_people(db)[0].id) for s in session.sets]
@@ -219,7 +223,7 @@ def test_progress_charts_draw_with_the_local_plotly(
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{base}/progress")
-    page.wait_for_function("document.body.dataset.chartsDrawn === '4'", timeout=30_000)
+    page.wait_for_function("() => document.body.dataset.chartsDrawn === '4'", timeout=30_000)
     assert page.locator(".chart .main-svg").count() >= 4
     assert all(url.startswith(base) for url in requests), "no request leaves the machine"
 
@@ -231,6 +235,7 @@ def test_analyse_a_video_shows_progress_reps_and_the_annotated_playback(
     clip = require_real("side_lying_leg_lift.mp4")
     page = chromium.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(f"{base}/analyse")
+    page.check("#analyse-server")  # upload (the default poses the video in the browser)
     page.select_option("#exercise-select", "clamshell")
     assert page.is_visible("#variation-label")
     assert "Knees tucked" in page.inner_text("#variation-select")  # names, not ids
@@ -238,19 +243,21 @@ def test_analyse_a_video_shows_progress_reps_and_the_annotated_playback(
     assert page.is_hidden("#variation-label"), "no empty Variation box"
     page.set_input_files("#video-file", str(clip))
     page.click("#analyse-button")
-    page.wait_for_function("document.body.dataset.analyse === 'done'", timeout=120_000)
+    page.wait_for_function("() => document.body.dataset.analyse === 'done'", timeout=120_000)
     assert page.eval_on_selector("#upload-bar", "el => el.value") == 100
     assert page.eval_on_selector("#analysis-bar", "el => el.value") == 100
     assert page.locator("#rep-table tbody tr").count() == 1
     # Filmed from the front: the summary says which cues are less certain from there.
     assert "pelvis rolled back" in page.inner_text("#result-summary")
     page.eval_on_selector("#result-video", "v => { v.currentTime = 1.3; }")
-    page.wait_for_function("document.getElementById('result-overlay').width > 0", timeout=20_000)
+    page.wait_for_function(
+        "() => document.getElementById('result-overlay').width > 0", timeout=20_000
+    )
     page.wait_for_timeout(500)
     assert page.evaluate(COUNT_PAINTED_PIXELS.replace("'overlay'", "'result-overlay'")) > 100
     # Rep count and cue are written under the video, not over it or its controls.
     page.wait_for_function(
-        "document.getElementById('playback-caption').textContent.startsWith('Rep ')"
+        "() => document.getElementById('playback-caption').textContent.startsWith('Rep ')"
     )
     caption = page.evaluate(
         """() => { const v = document.getElementById('result-video').getBoundingClientRect();
@@ -273,7 +280,8 @@ def test_a_failed_analysis_leaves_no_uploading_line_under_the_error(
     page.goto(f"{base}/analyse")
     page.set_input_files("#video-file", str(bad))
     page.click("#analyse-button")
-    page.wait_for_function("document.body.dataset.analyse === 'failed'", timeout=60_000)
+    page.check("#analyse-server")
+    page.wait_for_function("() => document.body.dataset.analyse === 'failed'", timeout=60_000)
     assert page.is_visible("#analyse-error")
     assert page.is_hidden("#analyse-progress")
     assert "Uploading" not in page.inner_text("main")

@@ -133,17 +133,19 @@ def live_set(page: Any, pain: int, shot: str | None = None) -> str:
     page.click("#camera-button")
     page.wait_for_selector("#start-button:not([disabled])", timeout=20_000)
     page.click("#start-button")
-    page.wait_for_function("Number(document.body.dataset.repCount || 0) >= 1", timeout=120_000)
+    page.wait_for_function(
+        "() => Number(document.body.dataset.repCount || 0) >= 1", timeout=120_000
+    )
     if shot:
         page.screenshot(path=str(ARTIFACTS / shot))
     page.click("#end-button")
     page.wait_for_selector("#after-set:not([hidden])", timeout=20_000)
     assert page.is_hidden("#cue"), "a cue belongs to its set and is cleared at its end"
-    page.wait_for_function("document.getElementById('rest-timer').textContent !== '–'")
+    page.wait_for_function("() => document.getElementById('rest-timer').textContent !== '–'")
     page.check(f"input[name=pain][value='{pain}']")
     page.check("input[name=where_felt][value='target']")
     page.click("#save-button")
-    page.wait_for_function("document.body.dataset.setSaved === 'yes'", timeout=20_000)
+    page.wait_for_function("() => document.body.dataset.setSaved === 'yes'", timeout=20_000)
     return page.inner_text("#save-status")
 
 
@@ -226,7 +228,7 @@ def test_a_week_on_the_web_and_in_the_terminal_agrees_with_itself(
     assert width <= 392, f"History is {width} px wide on a 390 px phone"
 
     page.goto(f"{base}/progress")
-    page.wait_for_function("document.body.dataset.chartsDrawn === '4'", timeout=30_000)
+    page.wait_for_function("() => document.body.dataset.chartsDrawn === '4'", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "journey_progress.png"), full_page=True)
     svg = page.inner_text(".charts")
     assert "level (1 = the first)" in svg and "reps per day" in svg

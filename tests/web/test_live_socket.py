@@ -95,7 +95,8 @@ def test_frame_mode_decodes_jpeg_and_answers_with_the_pose(
     assert first["person"] is True and len(first["pose"]) == 33
     assert all(len(p) == 3 for p in first["pose"])
     assert estimator.sizes == [(64, 48), (64, 48)]
-    assert estimator.closed, "the socket's MediaPipe graph must be closed when it ends"
+    # Closed on the socket's own thread just after set_end goes out.
+    assert wait_for(lambda: estimator.closed), "the socket's MediaPipe graph must be closed"
 
 
 def test_newest_frame_wins_when_the_engine_is_slower_than_the_client(

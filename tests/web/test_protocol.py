@@ -72,7 +72,7 @@ def test_a_message_with_no_coordinates_means_nobody_in_view() -> None:
     ("message", "words"),
     [
         ({"left_hip_x": 0.5}, "`t`"),
-        ({"t": "soon"}, "t must be a number"),
+        ({"t": "soon"}, "t: Input should be a valid number"),
         ({"t": float("inf")}, "finite"),
         ({"t": 1.0, "nose_y": [1, 2]}, "nose_y"),
         ({"t": 1.0, "nose_visibility": True}, "nose_visibility"),

@@ -82,3 +82,22 @@ def test_hash_password_prints_a_hash_that_verifies() -> None:
     assert result.exit_code == 0, result.output
     stored = result.output.strip().splitlines()[-1]
     assert verify_password("s3cret-words", stored)
+
+
+def test_serve_ignores_forwarded_headers_and_caps_headers_by_default(
+    started: dict[str, Any],
+) -> None:
+    result = runner.invoke(app, ["serve", "--port", str(free_port())])
+    assert result.exit_code == 0, result.output
+    assert started["proxy_headers"] is False
+    assert started["http"] == "h11" and started["h11_max_incomplete_event_size"] <= 64 * 1024
+
+
+def test_serve_trusts_forwarded_headers_only_from_named_proxies(
+    started: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIPCOACH_FORWARDED_ALLOW_IPS", "127.0.0.1")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve", "--port", str(free_port())])
+    assert result.exit_code == 0, result.output
+    assert started["proxy_headers"] is True and started["forwarded_allow_ips"] == "127.0.0.1"

@@ -278,8 +278,8 @@ class LegTrack:
 
     def rep_range(self, window: RepWindow) -> float:
         """A rep's range (degrees). For the clamshell and the side-lying lift, the hip's own
-        movement: the pelvis-frame signal at the top (around the peak) above its level just
-        before the rep, so a pelvis roll, which has its own cue, does not inflate it, nor
+        movement: the pelvis-frame signal at the top of the rep above the trough it rose
+        from, so a pelvis roll, which has its own cue, does not inflate it, nor
         does BlazePose turning its whole body estimate with the knee. Otherwise the counted
         excursion."""
         if not self._own:
@@ -287,12 +287,14 @@ class LegTrack:
         times = np.array([t for t, _ in self._own])
         values = np.array([v for _, v in self._own])
         top = values[(times >= window.start_s) & (times <= window.end_s)]
-        before = values[(times >= window.start_s - 0.4) & (times <= window.start_s + 0.05)]
+        rise_end = min(window.peak_s, window.start_s + 0.5)
+        before = values[(times >= window.start_s - 0.4) & (times <= rise_end)]
         top, before = top[np.isfinite(top)], before[np.isfinite(before)]
         if not (top.size and before.size):
             return window.range_deg
-        # The 90th percentile: the top of the rep without a single-frame landmark spike.
-        return float(np.percentile(top, 90) - np.median(before))
+        # Percentiles, not extremes: the top of the rep and the trough it rose from (a rep
+        # that starts as the last one ends has no rest before it) without a one-frame spike.
+        return float(np.percentile(top, 90) - np.percentile(before, 10))
 
     def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
         signal = self._signal(points)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -12,6 +13,7 @@ from hipcoach.cli.errors import one_line_errors
 from hipcoach.errors import HipcoachError
 
 WS_MAX_BYTES = 4 * 1024 * 1024
+SHUTDOWN_GRACE_S = 5
 
 
 class PortBusyError(HipcoachError):
@@ -74,16 +76,39 @@ def serve(
         typer.echo("Every page asks for the owner's password.")
     uvicorn.run(
         create_app(settings, bind_host=host),
-        host=host,
-        port=port,
-        log_level="warning",
-        ws_max_size=WS_MAX_BYTES,
+        **uvicorn_options(host, port, settings.forwarded_allow_ips, ssl_certfile, ssl_keyfile),
+    )
+
+
+def uvicorn_options(
+    host: str,
+    port: int,
+    forwarded_allow_ips: str | None = None,
+    ssl_certfile: Path | None = None,
+    ssl_keyfile: Path | None = None,
+) -> dict[str, Any]:
+    """How `serve` runs uvicorn (tests start real servers with the same options)."""
+    from hipcoach.web.limits import MAX_HEADER_BYTES
+
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        # h11 caps the request line and header block (httptools has no cap).
+        "http": "h11",
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        "ws_max_size": WS_MAX_BYTES,
         # JPEG frames do not compress and landmark messages travel on a local network:
         # per-message deflate would only cost CPU on every message.
-        ws_per_message_deflate=False,
-        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
-    )
+        "ws_per_message_deflate": False,
+        # X-Forwarded-For decides who the login throttle counts: believe it only from
+        # proxies the owner named (HIPCOACH_FORWARDED_ALLOW_IPS).
+        "proxy_headers": bool(forwarded_allow_ips),
+        "forwarded_allow_ips": forwarded_allow_ips or "",
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE_S,
+        "ssl_certfile": str(ssl_certfile) if ssl_certfile else None,
+        "ssl_keyfile": str(ssl_keyfile) if ssl_keyfile else None,
+    }
 
 
 @one_line_errors

@@ -77,9 +77,10 @@ def compute_knee_turn(
     length = float(np.linalg.norm(work.thigh))
     if not length:
         return float("nan")
-    if float(np.linalg.norm(offset)) < KNEE_SWING_MIN_OFFSET * length:
+    if not planar and float(np.linalg.norm(offset)) < KNEE_SWING_MIN_OFFSET * length:
         # A (nearly) straight leg has no turn about its own line: read the thigh's rise
         # towards the working side instead (a straight leg lifted under the clamshell).
+        # Not in the image plane, where a bent knee pointing at the camera looks straight.
         sine = float(normalize(work.thigh) @ normalize(outward_hint))
         return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
     if planar:
@@ -122,9 +123,14 @@ def compute_signal(
         return compute_knee_turn(work, outward, forward, is_planar(points), axis)
     if name is SignalName.knee_flexion:
         return 180.0 - _deg(compute_joint_angle(work.hip, work.knee, work.ankle))
-    frame = compute_body_frame(points)
     mid_hip = (work.hip + rest.hip) / 2.0
     mid_shoulder = (work.shoulder + rest.shoulder) / 2.0
+    if is_planar(points):
+        # Seen from the side the two hips overlap, so the image gives no left-right axis to
+        # sign the angle with: the angle between thigh and trunk line (flexion is >= 0 in
+        # every exercise that counts on it).
+        return _deg(compute_angle_between(work.thigh, mid_hip - mid_shoulder))
+    frame = compute_body_frame(points)
     return compute_hip_flexion(work, frame, mid_hip - mid_shoulder)
 
 

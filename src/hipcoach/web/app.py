@@ -27,8 +27,11 @@ from hipcoach.errors import (
 )
 from hipcoach.programme import vocabulary
 from hipcoach.programme.models import ProgrammeError
-from hipcoach.web.gate import LOOPBACK_HOSTS, GateMiddleware
+from hipcoach.web.gate import GateMiddleware
+from hipcoach.web.headers import SecurityHeadersMiddleware
 from hipcoach.web.jobs import AnalysisJobs
+from hipcoach.web.limits import BodyLimitMiddleware, HeadAsGetMiddleware, body_limit_for
+from hipcoach.web.live_socket import LiveSockets
 from hipcoach.web.media import NotAVideoError, UploadTooLargeError
 from hipcoach.web.security import Guard, is_loopback_host
 from hipcoach.web.services import WebServices
@@ -90,10 +93,17 @@ def create_app(
     app.state.services = services
     app.state.guard = guard
     app.state.jobs = jobs
+    app.state.live_sockets = LiveSockets(
+        settings.max_live_sockets, settings.max_camera_sockets, settings.live_start_timeout_s
+    )
     app.state.templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     app.state.templates.env.globals["words"] = vocabulary
-    trusted = LOOPBACK_HOSTS if is_loopback_host(bind_host) else None
-    app.add_middleware(GateMiddleware, guard=guard, trusted_hosts=trusted)
+    # Added innermost first: requests pass headers -> HEAD -> gate -> body limit -> routes.
+    upload_limit = settings.max_upload_mb * 1024 * 1024
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for(upload_limit))
+    app.add_middleware(GateMiddleware, guard=guard, loopback_only=is_loopback_host(bind_host))
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     _include_routers(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,6 +10,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 
 from hipcoach.web.deps import guard_of, render_page, require_csrf, session_of
 from hipcoach.web.gate import session_cookie_header
+from hipcoach.web.security import TooManyAttempts
 
 router = APIRouter()
 
@@ -38,24 +40,19 @@ async def login_page(request: Request, next: str = "/") -> Response:
 async def login(request: Request, password: str = Form(""), next: str = Form("/")) -> Response:
     guard = guard_of(request)
     client = request.client.host if request.client else "?"
-    if not guard.throttle.allowed(client):
-        return render_page(
-            request,
-            "login.html",
-            status_code=429,
-            next=_safe_next(next),
-            error="Too many wrong passwords. Wait a minute and try again.",
-        )
-    if not guard.check_password(password):
-        guard.throttle.record_failure(client)
-        return render_page(
-            request,
-            "login.html",
-            status_code=401,
-            next=_safe_next(next),
-            error="That password is not right.",
-        )
-    guard.throttle.reset(client)
+    try:
+        async with guard.throttle.turn(client) as delay:
+            if delay:
+                await asyncio.sleep(delay)
+            right = await guard.check_password_async(password)
+            if right:
+                guard.throttle.reset(client)
+            else:
+                guard.throttle.record_failure(client)
+    except TooManyAttempts as exc:
+        return _login_again(request, next, 429, f"{str(exc).capitalize()}.")
+    if not right:
+        return _login_again(request, next, 401, "That password is not right.")
     response = RedirectResponse(_safe_next(next), status_code=303)
     # A new session id on login, so a session fixed before login is worthless.
     cookie = session_cookie_header(
@@ -65,9 +62,17 @@ async def login(request: Request, password: str = Form(""), next: str = Form("/"
     return response
 
 
+def _login_again(request: Request, next: str, status: int, error: str) -> Response:
+    return render_page(
+        request, "login.html", status_code=status, next=_safe_next(next), error=error
+    )
+
+
 @router.post("/logout", dependencies=[Depends(require_csrf)])
 async def logout(request: Request) -> Response:
+    """Ends this session on the server too, so a copy of its cookie stops working."""
     guard = guard_of(request)
+    guard.end_session(session_of(request))
     response = RedirectResponse("/login" if guard.login_required else "/", status_code=303)
     cookie = session_cookie_header(guard, guard.new_session(), request.url.scheme == "https")
     response.headers.append("set-cookie", cookie.decode("latin-1"))

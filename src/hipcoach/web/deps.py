@@ -39,14 +39,22 @@ def services_of(request: Request) -> WebServices:
     return services
 
 
+FORM_MAX_BYTES = 64 * 1024
+"""The largest form body whose `csrf_token` field is looked at."""
+
+
 async def require_csrf(request: Request) -> None:
     """Dependency for every state-changing route: the CSRF token must match the session.
 
-    Scripts send it in the `X-CSRF-Token` header; forms in a `csrf_token` field.
+    Scripts send it in the `X-CSRF-Token` header; forms in a `csrf_token` field. A form's
+    body is read only when its declared length is at most FORM_MAX_BYTES, so the check
+    never reads an unbounded body (an upload route's large limit does not apply here).
     """
     token = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
-    if token is None and content_type.startswith("application/x-www-form-urlencoded"):
+    declared = request.headers.get("content-length", "")
+    small = declared.isdigit() and int(declared) <= FORM_MAX_BYTES
+    if token is None and small and content_type.startswith("application/x-www-form-urlencoded"):
         form = await request.form()
         value = form.get(CSRF_FIELD)
         token = value if isinstance(value, str) else None

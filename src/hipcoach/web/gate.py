@@ -1,26 +1,35 @@
 """ASGI middleware in front of every route: host check, session cookie, login requirement.
 
-- Host: when the app listens on loopback only, requests must name a loopback host, which
-  stops DNS-rebinding pages from reaching it through the person's browser.
+- Host: when the app listens on loopback only, requests must name a loopback host (any
+  127.x.y.z, ::1 or localhost), which stops DNS-rebinding pages from reaching it through
+  the person's browser.
 - Session: every visitor gets a signed session cookie (HttpOnly, SameSite=Strict, Secure
   over HTTPS); routes find it as `request.state.session`.
 - Login: with an owner password, pages redirect to /login, API calls get 401 and sockets
   are refused until the session has logged in.
 - Sockets: the Origin header must match the Host, so other sites cannot open a socket.
+  A refused socket is accepted and closed at once with a code (1008 wrong host or origin,
+  4401 log in first), so browsers can tell why; see docs/protocol.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from http.cookies import SimpleCookie
 from urllib.parse import quote, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hipcoach.web.security import SESSION_COOKIE, SESSION_MAX_AGE_S, Guard, Session
+from hipcoach.web.security import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE_S,
+    Guard,
+    Session,
+    is_loopback_host,
+)
 
 PUBLIC_PREFIXES: tuple[str, ...] = ("/login", "/static/", "/healthz")
-LOOPBACK_HOSTS: frozenset[str] = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+CLOSE_POLICY = 1008
+CLOSE_LOGIN = 4401
 
 
 def session_cookie_header(guard: Guard, session: Session, secure: bool) -> bytes:
@@ -61,12 +70,10 @@ def _session_from(scope: Scope, guard: Guard) -> Session | None:
 class GateMiddleware:
     """Wraps the app; see the module docstring for the rules it applies."""
 
-    def __init__(
-        self, app: ASGIApp, guard: Guard, trusted_hosts: Iterable[str] | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp, guard: Guard, loopback_only: bool = True) -> None:
         self.app = app
         self.guard = guard
-        self.trusted_hosts = frozenset(h.lower() for h in trusted_hosts) if trusted_hosts else None
+        self.loopback_only = loopback_only
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -74,11 +81,13 @@ class GateMiddleware:
             return
         headers = _headers(scope)
         host = headers.get("host", "")
-        if self.trusted_hosts is not None and _host_name(host).lower() not in self.trusted_hosts:
-            await self._refuse(scope, send, 421, "This app only answers on its local address.")
+        if self.loopback_only and not is_loopback_host(_host_name(host)):
+            await self._refuse(
+                scope, receive, send, 421, "This app only answers on its local address."
+            )
             return
         if scope["type"] == "websocket" and not _origin_matches(headers.get("origin"), host):
-            await self._refuse(scope, send, 403, "cross-site socket refused")
+            await self._refuse(scope, receive, send, 403, "cross-site socket refused")
             return
         session = _session_from(scope, self.guard)
         fresh = session is None
@@ -87,7 +96,7 @@ class GateMiddleware:
         scope.setdefault("state", {})["session"] = session
         path: str = scope.get("path", "/")
         if not self.guard.is_allowed(session) and not path.startswith(PUBLIC_PREFIXES):
-            await self._deny(scope, send, session if fresh else None)
+            await self._deny(scope, receive, send, session if fresh else None)
             return
         if not fresh or scope["type"] == "websocket":
             await self.app(scope, receive, send)
@@ -103,9 +112,11 @@ class GateMiddleware:
 
         await self.app(scope, receive, send_with_cookie)
 
-    async def _deny(self, scope: Scope, send: Send, new_session: Session | None) -> None:
+    async def _deny(
+        self, scope: Scope, receive: Receive, send: Send, new_session: Session | None
+    ) -> None:
         if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 4401, "reason": "log in first"})
+            await _close_socket(receive, send, CLOSE_LOGIN, "log in first")
             return
         headers = _headers(scope)
         extra: list[tuple[bytes, bytes]] = []
@@ -123,13 +134,25 @@ class GateMiddleware:
         body = b'{"detail":"log in first"}'
         await _respond(send, 401, body, [(b"content-type", b"application/json"), *extra])
 
-    async def _refuse(self, scope: Scope, send: Send, status: int, text: str) -> None:
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, status: int, text: str
+    ) -> None:
         if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008, "reason": text[:100]})
+            await _close_socket(receive, send, CLOSE_POLICY, text)
             return
         await _respond(
             send, status, text.encode(), [(b"content-type", b"text/plain; charset=utf-8")]
         )
+
+
+async def _close_socket(receive: Receive, send: Send, code: int, reason: str) -> None:
+    """Accept, then close with `code`: a refusal before accepting reaches the client only
+    as HTTP 403, and a browser page cannot tell a login problem from a wrong origin."""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": code, "reason": reason[:100]})
 
 
 def _origin_matches(origin: str | None, host: str) -> bool:

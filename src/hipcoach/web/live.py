@@ -1,11 +1,15 @@
 """One live set: decode a frame, find the pose, feed the engine, say what to show.
 
-`LiveCoach` holds the per-socket state (the engine's SetAnalyser, an optional pose
-estimator with its own MediaPipe graph, the cue picker). Its methods block, so the socket
-runs frame work on its own worker thread; a lock keeps a frame in flight and the end of
-the set from overlapping. Frames and landmark messages come in with capture times in seconds;
-times that do not increase are nudged forward by a millisecond, since the engine needs
-increasing times.
+`LiveCoach` holds the per-socket state (the engine's SetAnalyser, a pose estimator with
+its own MediaPipe graph for camera sets, the cue picker). The estimator is made on the
+first camera frame, not when the socket opens, so an idle socket holds no graph. Its
+methods block, so the socket runs frame work on its own worker thread; a lock keeps a
+frame in flight and the end of the set from overlapping.
+
+Frames and landmark messages come in with capture times in seconds. A time equal to the
+previous one is nudged forward by a millisecond (the engine needs increasing times); a
+time before the previous one, or more than `MAX_TIME_JUMP_S` after it, is refused for that
+message only, so one wild clock reading cannot spoil the rest of the set.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import numpy as np
-
 from hipcoach.analysis.events import CueEvent, Event, RepEvent, SetReport, SetState
 from hipcoach.exercises.schema import Exercise
 from hipcoach.pose.estimator import PoseEstimator
 from hipcoach.pose.landmarks import PoseFrame
 from hipcoach.web.cues import CuePicker
+from hipcoach.web.frames import decode_frame_rgb
 from hipcoach.web.protocol import CueShown, ProtocolError, ResultMessage, pose_for_drawing
+
+MAX_TIME_JUMP_S = 60.0
+"""The most a capture time may move forward from the previous message's."""
 
 
 class SetAnalyserLike(Protocol):
@@ -54,25 +60,6 @@ def create_engine_analyser(exercise: Exercise, variation: str | None, side: str)
     return analyser
 
 
-def decode_jpeg_rgb(jpeg: bytes) -> np.ndarray:
-    """An RGB uint8 image from JPEG (or PNG) bytes; ProtocolError when it is not an image."""
-    import cv2
-
-    if not jpeg:
-        raise ProtocolError("empty frame")
-    buffer = np.frombuffer(jpeg, dtype=np.uint8)
-    rgb_flag = getattr(cv2, "IMREAD_COLOR_RGB", None)
-    if rgb_flag is not None:
-        image = cv2.imdecode(buffer, rgb_flag)
-        if image is None:
-            raise ProtocolError("a frame could not be decoded as a JPEG image")
-        return np.asarray(image)
-    image = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
-    if image is None:
-        raise ProtocolError("a frame could not be decoded as a JPEG image")
-    return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
-
-
 def event_to_wire(event: Event) -> dict[str, Any]:
     """An engine event as JSON-ready data, unchanged in shape."""
     return event.model_dump(mode="json")
@@ -97,12 +84,15 @@ class LiveCoach:
     def __init__(
         self,
         analyser: SetAnalyserLike,
-        estimator: PoseEstimator | None = None,
+        estimator_factory: EstimatorFactory | None = None,
         send_pose: bool = True,
         picker: CuePicker | None = None,
     ) -> None:
+        """estimator_factory: makes the pose estimator on the first camera frame (on the
+        thread that calls handle_jpeg); None for a landmark set."""
         self.analyser = analyser
-        self.estimator = estimator
+        self.estimator_factory = estimator_factory
+        self.estimator: PoseEstimator | None = None
         self.send_pose = send_pose
         self.picker = picker or CuePicker()
         self.last_t: float | None = None
@@ -113,22 +103,38 @@ class LiveCoach:
         self._finished = False
         self._lock = threading.Lock()
 
-    def _next_time(self, t: float) -> float:
-        if self.last_t is not None and t <= self.last_t:
-            t = self.last_t + 1e-3
+    def _next_time(self, t: float, client_clock: bool = True) -> float:
+        """The time the engine gets; ProtocolError when `t` is out of order (see module).
+        Times the server took itself (`client_clock` False) are only nudged."""
+        last = self.last_t
+        if last is not None and client_clock:
+            if t < last:
+                raise ProtocolError(
+                    f"time {t:.3f} s is before the previous message's {last:.3f} s: message skipped"
+                )
+            if t - last > MAX_TIME_JUMP_S:
+                raise ProtocolError(
+                    f"time {t:.3f} s jumps more than {MAX_TIME_JUMP_S:g} s past the previous "
+                    f"message's {last:.3f} s: message skipped"
+                )
+        if last is not None:
+            t = max(t, last + 1e-3)
         self.last_t = t
         return t
 
-    def handle_jpeg(self, jpeg: bytes, t: float) -> ResultMessage:
-        """Decode, estimate the pose and analyse one camera frame (blocking, ~20 ms)."""
-        if self.estimator is None:
+    def handle_jpeg(self, jpeg: bytes, t: float, client_clock: bool = True) -> ResultMessage:
+        """Decode, estimate the pose and analyse one camera frame (blocking, ~20 ms).
+        `client_clock`: False when `t` is the frame's arrival time on the server."""
+        if self.estimator_factory is None:
             raise ProtocolError("this set was started in landmark mode: send landmark messages")
         started = time.perf_counter()
-        rgb = decode_jpeg_rgb(jpeg)
+        rgb = decode_frame_rgb(jpeg)
         with self._lock:
-            if self._finished or self.estimator is None:
+            if self._finished:
                 raise ProtocolError("the set has ended")
-            t = self._next_time(t)
+            t = self._next_time(t, client_clock)
+            if self.estimator is None:
+                self.estimator = self.estimator_factory()
             pose = self.estimator.estimate(rgb, t)
             return self._analyse(pose, t, started)
 

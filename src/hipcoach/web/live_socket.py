@@ -5,19 +5,25 @@ processes frames. Between them sits a one-frame mailbox: when frames arrive fast
 engine runs, the newest one replaces the waiting one (the count of dropped frames goes back
 to the client), so memory and latency stay bounded whatever the client sends.
 
-Camera frames are decoded and run through this socket's own MediaPipe graph on this
-socket's own worker thread, so the event loop stays free for other clients. Landmark
-messages skip pose estimation and are analysed on the loop (well under a millisecond).
+Camera frames are checked from their header (JPEG or PNG, size caps), then decoded and
+run through this socket's own MediaPipe graph on this socket's own worker thread, so the
+event loop stays free for other clients. The graph is made on the first frame and closed
+with the socket. Landmark messages skip pose estimation and are analysed on the loop (well
+under a millisecond). `LiveSockets` caps how many sockets (and camera sockets) are open.
+
 When the socket closes or breaks, the set is finished and its report kept: finished reps
-are never lost.
+are never lost. Whatever fails, the socket is closed with a code (docs/protocol.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import MutableMapping
@@ -32,12 +38,12 @@ from hipcoach.errors import HipcoachError
 from hipcoach.pose.landmarks import PoseFrame
 from hipcoach.web.live import FinishedSet, LiveCoach, event_to_wire
 from hipcoach.web.protocol import (
-    MAX_TEXT_BYTES,
     ProtocolError,
     ResultMessage,
     StartMessage,
-    parse_landmark_message,
-    parse_start,
+    landmarks_to_pose,
+    parse_client_text,
+    parse_start_text,
     skeleton_edges,
     split_binary_frame,
 )
@@ -46,8 +52,46 @@ from hipcoach.web.services import WebServices
 log = logging.getLogger(__name__)
 router = APIRouter()
 
+CLOSE_SERVER_ERROR = 1011
+CLOSE_TRY_LATER = 1013
 CLOSE_BAD_REQUEST = 4400
-START_TIMEOUT_S = 60.0
+_SERVER_FAILED = "the server could not go on with this set; finished reps are kept"
+
+
+class SocketRefused(HipcoachError):
+    """Too many live sockets are open (close code 1013)."""
+
+
+class LiveSockets:
+    """Counts open live sockets; refuses new ones past the caps (camera sockets hold a
+    MediaPipe graph each, so they have a cap of their own)."""
+
+    def __init__(self, max_sockets: int, max_camera: int, start_timeout_s: float) -> None:
+        self.max_sockets = max_sockets
+        self.max_camera = max_camera
+        self.start_timeout_s = start_timeout_s
+        self.open = 0
+        self.camera = 0
+        self._lock = threading.Lock()
+
+    def claim(self, camera: bool) -> str | None:
+        """Count a socket in; the refusal text when a cap is reached."""
+        with self._lock:
+            if self.open >= self.max_sockets:
+                return f"too many live sockets are open (at most {self.max_sockets})"
+            if camera and self.camera >= self.max_camera:
+                return (
+                    f"too many camera sets are running (at most {self.max_camera}): "
+                    "end one on another page or device, then try again"
+                )
+            self.open += 1
+            self.camera += int(camera)
+            return None
+
+    def release(self, camera: bool) -> None:
+        with self._lock:
+            self.open -= 1
+            self.camera -= int(camera)
 
 
 @dataclass
@@ -55,6 +99,8 @@ class _Frame:
     jpeg: bytes | None
     pose: PoseFrame | None
     t: float
+    client_clock: bool = True
+    """False when `t` is the arrival time (a frame sent without a capture time)."""
 
 
 class LatestFrame:
@@ -66,6 +112,7 @@ class LatestFrame:
         self.dropped = 0
         self.ended = False  # the client asked to end the set
         self.closed = False  # the socket is gone
+        self.close_code = 1000  # what the socket closes with once the set is over
 
     def put(self, frame: _Frame) -> None:
         if self._frame is not None:
@@ -118,8 +165,9 @@ def _services(ws: WebSocket) -> WebServices:
 async def live_socket(ws: WebSocket) -> None:
     await ws.accept()
     line = _Line(ws)
+    limits: LiveSockets = ws.app.state.live_sockets
     try:
-        start = await _receive_start(ws)
+        start = await _receive_start(ws, limits.start_timeout_s)
         services = _services(ws)
         exercise = services.get_exercise(start.exercise)
         variation = services.resolve_variation(exercise, start.variation)
@@ -127,21 +175,44 @@ async def live_socket(ws: WebSocket) -> None:
     except (HipcoachError, WebSocketDisconnect, TimeoutError) as exc:
         await _close_with_error(line, exc)
         return
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipcoach-live")
-    loop = asyncio.get_running_loop()
+    camera = start.mode == "frames"
+    refusal = limits.claim(camera)
+    if refusal is not None:
+        await _close_with_error(line, SocketRefused(refusal))
+        return
     try:
-        coach = await loop.run_in_executor(
-            worker, _build_coach, services, exercise, variation_id, start
-        )
+        await _serve_set(ws, line, services, exercise, variation_id, start)
+    finally:
+        limits.release(camera)
+
+
+async def _serve_set(
+    ws: WebSocket,
+    line: _Line,
+    services: WebServices,
+    exercise: Any,
+    variation_id: str | None,
+    start: StartMessage,
+) -> None:
+    # Camera sets get a thread of their own (MediaPipe graphs belong to one thread);
+    # landmark sets need none.
+    worker = (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipcoach-live")
+        if start.mode == "frames"
+        else None
+    )
+    try:
+        coach = await _start_coach(worker, services, exercise, variation_id, start)
     except Exception as exc:
-        worker.shutdown(wait=False)
-        log.exception("could not start the live coach")
+        _stop_worker(worker, None)
+        log.warning("could not start the live coach: %s", _describe(exc))
         await _close_with_error(line, exc)
         return
     set_id = uuid.uuid4().hex
     await line.send(_ready_message(set_id, exercise.id, variation_id, start))
+    close_code = 1000
     try:
-        await _run_set(ws, line, coach, worker, start)
+        close_code = await _run_set(ws, line, coach, worker, start)
     finally:
         # Runs even when the server cancels this task (shutdown, a vanished client): the
         # finished reps are kept. LiveCoach's lock orders this after any frame in flight.
@@ -150,8 +221,7 @@ async def live_socket(ws: WebSocket) -> None:
         services.finished_sets.keep(
             FinishedSet(set_id, exercise.id, variation_id, report, interrupted, services.clock())
         )
-        worker.submit(coach.close)
-        worker.shutdown(wait=False)
+        _stop_worker(worker, coach)
     await line.send(
         {
             "type": "set_end",
@@ -162,7 +232,43 @@ async def live_socket(ws: WebSocket) -> None:
         }
     )
     if line.open and ws.client_state == WebSocketState.CONNECTED:
-        await ws.close(1000)
+        with contextlib.suppress(RuntimeError, OSError):
+            await ws.close(close_code)
+
+
+async def _start_coach(
+    worker: ThreadPoolExecutor | None,
+    services: WebServices,
+    exercise: Any,
+    variation_id: str | None,
+    start: StartMessage,
+) -> LiveCoach:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(worker, _build_coach, services, exercise, variation_id, start)
+
+
+def _stop_worker(worker: ThreadPoolExecutor | None, coach: LiveCoach | None) -> None:
+    """Release the pose estimator on its own thread, then let the thread end."""
+    if worker is None:
+        return
+    if coach is not None:
+        worker.submit(coach.close)
+    worker.submit(release_freed_memory)
+    worker.shutdown(wait=False)
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by a closed MediaPipe graph back to the system (glibc keeps it in
+    its arenas otherwise, so RSS stayed high after camera sockets closed)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
 def _build_coach(
@@ -170,9 +276,9 @@ def _build_coach(
 ) -> LiveCoach:
     """Runs on the socket's worker thread: MediaPipe graphs belong to the thread using them."""
     analyser = services.create_analyser(exercise, variation, start.side)
-    estimator = services.create_estimator() if start.mode == "frames" else None
+    factory = services.create_estimator if start.mode == "frames" else None
     send_pose = start.send_pose if start.send_pose is not None else start.mode == "frames"
-    return LiveCoach(analyser, estimator, send_pose=send_pose)
+    return LiveCoach(analyser, factory, send_pose=send_pose)
 
 
 def _ready_message(
@@ -188,63 +294,65 @@ def _ready_message(
     }
 
 
-async def _receive_start(ws: WebSocket) -> StartMessage:
-    message = await asyncio.wait_for(ws.receive(), timeout=START_TIMEOUT_S)
+async def _receive_start(ws: WebSocket, timeout_s: float) -> StartMessage:
+    message = await asyncio.wait_for(ws.receive(), timeout=timeout_s)
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
     text = message.get("text")
     if text is None:
         raise ProtocolError("the first message must be a JSON start message")
-    return parse_start(_load_json(text))
-
-
-def _load_json(text: str) -> dict[str, Any]:
-    if len(text) > MAX_TEXT_BYTES:
-        raise ProtocolError(f"text message over {MAX_TEXT_BYTES} bytes")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        raise ProtocolError("text messages must be JSON objects") from None
-    if not isinstance(data, dict):
-        raise ProtocolError("text messages must be JSON objects")
-    return data
+    return parse_start_text(text)
 
 
 async def _close_with_error(line: _Line, exc: BaseException) -> None:
+    """A fatal error message, then the close code docs/protocol.md gives for it."""
     if isinstance(exc, WebSocketDisconnect):
         return
     if isinstance(exc, TimeoutError):
-        text = "no start message arrived"
+        text, code = "no start message arrived in time", CLOSE_BAD_REQUEST
+    elif isinstance(exc, SocketRefused):
+        text, code = str(exc), CLOSE_TRY_LATER
     elif isinstance(exc, HipcoachError):
-        text = str(exc)
+        text, code = str(exc), CLOSE_BAD_REQUEST
     else:
-        text = "the coach could not start on the server"
+        text, code = "the coach could not start on the server", CLOSE_SERVER_ERROR
     await line.send({"type": "error", "message": text, "fatal": True})
     if line.open:
         with contextlib.suppress(RuntimeError, OSError):
-            await line.ws.close(CLOSE_BAD_REQUEST if isinstance(exc, HipcoachError) else 1011)
+            await line.ws.close(code)
 
 
 async def _run_set(
-    ws: WebSocket, line: _Line, coach: LiveCoach, worker: ThreadPoolExecutor, start: StartMessage
-) -> None:
-    """Read and process until the client ends the set or the socket goes away."""
+    ws: WebSocket,
+    line: _Line,
+    coach: LiveCoach,
+    worker: ThreadPoolExecutor | None,
+    start: StartMessage,
+) -> int:
+    """Read and process until the client ends the set or the socket goes away; returns the
+    close code (1000, or 1011 when something failed on the server)."""
     mailbox = LatestFrame()
     reader = asyncio.create_task(_read_messages(ws, line, mailbox, start, coach))
     loop = asyncio.get_running_loop()
+    close_code = 1000
     try:
         while (frame := await mailbox.take()) is not None:
             coach.dropped = mailbox.dropped
             try:
                 if frame.jpeg is not None:
                     result: ResultMessage = await loop.run_in_executor(
-                        worker, coach.handle_jpeg, frame.jpeg, frame.t
+                        worker, coach.handle_jpeg, frame.jpeg, frame.t, frame.client_clock
                     )
                 else:
                     result = coach.handle_pose(frame.pose, frame.t)
             except ProtocolError as exc:
                 await line.send({"type": "error", "message": str(exc), "fatal": False})
                 continue
+            except Exception as exc:
+                log.warning("live set stopped: %s", _describe(exc))
+                await line.send({"type": "error", "message": _SERVER_FAILED, "fatal": True})
+                close_code = CLOSE_SERVER_ERROR
+                break
             await line.send(result.model_dump_json(exclude_none=False))
             if not line.open:
                 break
@@ -253,17 +361,22 @@ async def _run_set(
             reader.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await reader
+    return mailbox.close_code if close_code == 1000 else close_code
 
 
 async def _read_messages(
     ws: WebSocket, line: _Line, mailbox: LatestFrame, start: StartMessage, coach: LiveCoach
 ) -> None:
-    """The reader task: frames into the mailbox, control messages acted on at once."""
+    """The reader task: frames into the mailbox, control messages acted on at once.
+
+    Whatever happens here, the mailbox is ended on the way out, so the set finishes and
+    the socket closes: an unexpected failure closes it with 1011 after `set_end`."""
     origin = time.monotonic()
     try:
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
+                line.open = False
                 break
             try:
                 kind = _dispatch(message, mailbox, start, coach, origin)
@@ -275,9 +388,13 @@ async def _read_messages(
             if kind == "ping":
                 await line.send({"type": "pong", "t": round(time.monotonic() - origin, 4)})
     except (WebSocketDisconnect, RuntimeError, OSError):
-        pass
-    line.open = False
-    mailbox.end(closed=True)
+        line.open = False
+    except Exception as exc:  # a bug must not leave the socket hanging
+        log.warning("live socket reader failed: %s", _describe(exc))
+        await line.send({"type": "error", "message": _SERVER_FAILED, "fatal": True})
+        mailbox.close_code = CLOSE_SERVER_ERROR
+    finally:
+        mailbox.end(closed=not line.open)
 
 
 def _dispatch(
@@ -293,18 +410,18 @@ def _dispatch(
         if start.mode != "frames":
             raise ProtocolError("this set is in landmark mode: binary frames are not expected")
         jpeg, t = split_binary_frame(data)
-        mailbox.put(_Frame(jpeg, None, time.monotonic() - origin if t is None else t))
+        if t is None:
+            mailbox.put(_Frame(jpeg, None, time.monotonic() - origin, client_clock=False))
+        else:
+            mailbox.put(_Frame(jpeg, None, t))
         return "frame"
-    body = _load_json(message.get("text") or "")
-    kind = body.get("type", "landmarks")
-    if kind == "end":
+    body = parse_client_text(message.get("text") or "")
+    if body.type == "end":
         coach.ended_by_client = True
         mailbox.end()
-    elif kind == "landmarks":
+    elif body.type == "landmarks":
         if start.mode != "landmarks":
             raise ProtocolError("this set is in frames mode: send camera frames, or start again")
-        pose, t = parse_landmark_message(body, start.image_size)
+        pose, t = landmarks_to_pose(body, start.image_size)
         mailbox.put(_Frame(None, pose, t))
-    elif kind != "ping":
-        raise ProtocolError(f"unknown message type {kind!r}")
-    return str(kind)
+    return body.type

@@ -19,6 +19,7 @@ from hipcoach.programme.vocabulary import step_label, track_title
 from hipcoach.web.coaching import felt_choices
 from hipcoach.web.deps import render_page, services_of, settings_of
 from hipcoach.web.drawings import describe_drawing, render_exercise_svg
+from hipcoach.web.protocol import skeleton_edges
 
 router = APIRouter()
 
@@ -100,6 +101,7 @@ async def live_page(
             "felt": felt_choices(chosen),
             "plan": plan,
             "target": await _live_target(request, chosen, chosen_variation),
+            "skeleton": skeleton_edges(),
         }
     return render_page(
         request,

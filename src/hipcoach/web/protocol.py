@@ -8,16 +8,21 @@ Client -> server
 - text `{"type": "end"}` to finish the set, `{"type": "ping"}` to check the line.
 
 Server -> client: `ready`, one `result` per processed frame, `set_end`, `error`, `pong`.
+
+Every text message is parsed by pydantic straight from the JSON (`parse_client_text`):
+numbers must be finite JSON numbers within stated bounds, times within `MAX_ABS_TIME_S`,
+nesting is refused past the parser's depth limit, and a message over `MAX_TEXT_BYTES`
+is refused before parsing. Any failure is a ProtocolError whose text names the field.
 """
 
 from __future__ import annotations
 
 import math
 import struct
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from hipcoach.errors import HipcoachError
 from hipcoach.pose.landmark_csv import IMAGE_COLUMNS, WORLD_COLUMNS
@@ -28,6 +33,19 @@ _TIME = struct.Struct("<d")
 JPEG_MAGIC = b"\xff\xd8"
 MAX_TEXT_BYTES = 64 * 1024
 MAX_FRAME_BYTES = 2 * 1024 * 1024
+MAX_ABS_TIME_S = 1e9
+"""Capture times are seconds on the client's clock, at most this far from zero."""
+MAX_COORDINATE = 1e6
+MAX_IMAGE_SIDE = 16384
+
+Seconds = Annotated[
+    float, Field(strict=True, allow_inf_nan=False, ge=-MAX_ABS_TIME_S, le=MAX_ABS_TIME_S)
+]
+_Coordinate = Annotated[
+    float | None,
+    Field(strict=True, allow_inf_nan=False, ge=-MAX_COORDINATE, le=MAX_COORDINATE),
+]
+_Side = Annotated[int, Field(strict=True, ge=1, le=MAX_IMAGE_SIDE)]
 
 
 class ProtocolError(HipcoachError):
@@ -42,9 +60,57 @@ class StartMessage(BaseModel):
     mode: Literal["frames", "landmarks"] = "frames"
     send_pose: bool | None = None
     """Echo landmarks back in each result; default: yes for frames, no for landmarks."""
-    image_size: tuple[int, int] | None = None
+    image_size: tuple[_Side, _Side] | None = None
     """Landmark mode: the camera image's (width, height) in pixels, so normalised x and y
     can be put on one scale. Frames mode measures it from each frame."""
+
+
+class _ClientMessageBase(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["landmarks", "end", "ping"] = "landmarks"
+    t: Seconds | None = None
+
+
+ClientMessage: type[_ClientMessageBase] = create_model(
+    "ClientMessage",
+    __base__=_ClientMessageBase,
+    **{column: (_Coordinate, None) for column in (*IMAGE_COLUMNS, *WORLD_COLUMNS)},  # type: ignore[call-overload]
+)
+"""Every text message after `start`: a landmark row, `end` or `ping` (unknown keys ignored)."""
+
+
+def _first_error(exc: ValidationError, what: str) -> ProtocolError:
+    first = exc.errors(include_url=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "message"
+    if first["type"] == "json_invalid":
+        return ProtocolError(f"{what}: not a JSON object ({first['msg']})")
+    if first["type"] == "model_type":
+        return ProtocolError(f"{what}: text messages must be JSON objects")
+    return ProtocolError(f"{what}: {where}: {first['msg']}")
+
+
+def _check_text(text: str) -> None:
+    if len(text) > MAX_TEXT_BYTES:
+        raise ProtocolError(f"text message over {MAX_TEXT_BYTES} bytes")
+
+
+def parse_start_text(text: str) -> StartMessage:
+    """The first message, straight from its JSON text."""
+    _check_text(text)
+    try:
+        return StartMessage.model_validate_json(text)
+    except ValidationError as exc:
+        raise _first_error(exc, "bad start message") from None
+
+
+def parse_client_text(text: str) -> _ClientMessageBase:
+    """Any later text message, straight from its JSON text (see ClientMessage)."""
+    _check_text(text)
+    try:
+        return ClientMessage.model_validate_json(text)
+    except ValidationError as exc:
+        raise _first_error(exc, "bad message") from None
 
 
 class CueShown(BaseModel):
@@ -77,9 +143,7 @@ def parse_start(data: dict[str, Any]) -> StartMessage:
     try:
         return StartMessage.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "message"
-        raise ProtocolError(f"bad start message: {where}: {first['msg']}") from None
+        raise _first_error(exc, "bad start message") from None
 
 
 def split_binary_frame(data: bytes) -> tuple[bytes, float | None]:
@@ -90,8 +154,10 @@ def split_binary_frame(data: bytes) -> tuple[bytes, float | None]:
         if len(data) < len(FRAME_TAG) + _TIME.size + 2:
             raise ProtocolError("tagged frame is too short to hold a time and a JPEG")
         (t,) = _TIME.unpack_from(data, len(FRAME_TAG))
-        if not math.isfinite(t):
-            raise ProtocolError("frame time must be a finite number of seconds")
+        if not math.isfinite(t) or abs(t) > MAX_ABS_TIME_S:
+            raise ProtocolError(
+                f"frame time must be a finite number of seconds within ±{MAX_ABS_TIME_S:g}"
+            )
         return data[len(FRAME_TAG) + _TIME.size :], t
     return data, None
 
@@ -101,57 +167,46 @@ def encode_binary_frame(jpeg: bytes, t: float | None) -> bytes:
     return jpeg if t is None else FRAME_TAG + _TIME.pack(t) + jpeg
 
 
-def _number(value: object, column: str) -> float:
-    if value is None or value == "":
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ProtocolError(f"landmark message: {column} must be a number, got {value!r:.20}")
-    try:
-        return float(value)
-    except ValueError:
-        raise ProtocolError(
-            f"landmark message: {column} must be a number, got {value!r:.20}"
-        ) from None
+def _array(values: dict[str, Any], columns: list[str]) -> np.ndarray:
+    """Validated values of `columns` as floats (None -> NaN)."""
+    return np.array([values[c] for c in columns], dtype=float)
 
 
-_NUMBER_TYPES = frozenset({int, float, type(None)})
-
-
-def _numbers(data: dict[str, Any], columns: list[str]) -> np.ndarray:
-    """The values of `columns` as floats (None or missing -> NaN). A fast path for
-    well-formed messages (50 clients x 30 messages/s); the slow path names the bad key."""
-    raw = [data.get(c) for c in columns]
-    if _NUMBER_TYPES.issuperset(map(type, raw)):
-        return np.array(raw, dtype=float)
-    return np.array([_number(v, c) for v, c in zip(raw, columns, strict=True)], dtype=float)
+def landmarks_to_pose(
+    message: _ClientMessageBase, image_size: tuple[int, int] | None = None
+) -> tuple[PoseFrame | None, float]:
+    """A validated landmark message -> (pose or None when nobody is in view, time in s)."""
+    if message.t is None:
+        raise ProtocolError("landmark message: missing the time `t` in seconds")
+    values = message.__dict__
+    arr = _array(values, IMAGE_COLUMNS).reshape(N_LANDMARKS, 4)
+    image = arr[:, :3]
+    if not np.isfinite(image[:, :2]).any():
+        return None, message.t
+    visibility = np.nan_to_num(arr[:, 3], nan=0.0)
+    world = None
+    if any(values[c] is not None for c in WORLD_COLUMNS):
+        world = _array(values, WORLD_COLUMNS).reshape(N_LANDMARKS, 3)
+    frame = PoseFrame(
+        t=message.t, image=image.copy(), visibility=visibility, world=world, image_size=image_size
+    )
+    return frame, message.t
 
 
 def parse_landmark_message(
     data: dict[str, Any], image_size: tuple[int, int] | None = None
 ) -> tuple[PoseFrame | None, float]:
-    """A landmark-CSV row sent as JSON -> (pose or None when nobody is in view, time in s).
+    """A landmark-CSV row given as a dict -> (pose or None when nobody is in view, time in s).
 
     Keys are the CSV header's (`t`, `NAME_x`, `NAME_y`, `NAME_z`, `NAME_visibility`, and
     optionally `NAME_wx`..`NAME_wz` for all landmarks); null or missing coordinates mean
     not seen. Raises ProtocolError naming the first bad key.
     """
-    if "t" not in data:
-        raise ProtocolError("landmark message: missing the time `t` in seconds")
-    t = _number(data["t"], "t")
-    if not math.isfinite(t):
-        raise ProtocolError("landmark message: `t` must be a finite number of seconds")
-    arr = _numbers(data, IMAGE_COLUMNS).reshape(N_LANDMARKS, 4)
-    image = arr[:, :3]
-    if not np.isfinite(image[:, :2]).any():
-        return None, t
-    visibility = np.nan_to_num(arr[:, 3], nan=0.0)
-    world = None
-    if any(c in data for c in WORLD_COLUMNS[:3]):
-        world = _numbers(data, WORLD_COLUMNS).reshape(N_LANDMARKS, 3)
-    frame = PoseFrame(
-        t=t, image=image.copy(), visibility=visibility, world=world, image_size=image_size
-    )
-    return frame, t
+    try:
+        message = ClientMessage.model_validate(data)
+    except ValidationError as exc:
+        raise _first_error(exc, "landmark message") from None
+    return landmarks_to_pose(message, image_size)
 
 
 def format_landmark_message(frame: PoseFrame | None, t: float) -> dict[str, Any]:

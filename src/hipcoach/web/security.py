@@ -5,19 +5,30 @@ owner set a password (`HIPCOACH_PASSWORD`, either in plain text or as a hash mad
 `hash_password`); with a password every page and socket needs a login.
 
 Sessions are signed cookies (itsdangerous) holding a random session id and whether the
-person logged in. The signing key is random per process, so a restart logs everyone out.
-CSRF tokens are an HMAC of the session id; forms carry them in `csrf_token`, scripts in the
-`X-CSRF-Token` header.
+person logged in. A login only counts while the server also holds that id (server-side,
+in memory): logging out drops it, and changing the password drops them all, so a cookie
+copied before either is worthless. The signing key is random per process, so a restart
+logs everyone out. CSRF tokens are an HMAC of the session id; forms carry them in
+`csrf_token`, scripts in the `X-CSRF-Token` header.
+
+Wrong passwords are throttled per client address (the socket's peer; forwarded headers
+only count when `serve` was told to trust a proxy): after a few, each further attempt
+from that address waits its turn and an increasing delay, but is still checked, so the
+owner's right password always gets in. scrypt runs on a worker thread, one at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import ipaddress
 import secrets
 import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -29,6 +40,7 @@ SESSION_MAX_AGE_S = 12 * 3600
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+MAX_SESSIONS = 256
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
@@ -95,52 +107,118 @@ class Session:
     logged_in: bool = False
 
 
+class TooManyAttempts(HipcoachError):
+    """A client already has the most login attempts waiting that it may have."""
+
+
 @dataclass
 class LoginThrottle:
-    """At most `max_failures` wrong passwords per client within `window_s` seconds."""
+    """Slows wrong guesses per client without ever refusing to check a password.
 
-    max_failures: int = 5
+    The first `free_failures` wrong passwords within `window_s` cost nothing; after that
+    each attempt from the same client waits `delay_s` per extra failure (at most
+    `max_delay_s`), one attempt at a time, with at most `max_waiting` queued.
+    """
+
+    free_failures: int = 5
     window_s: float = 60.0
-    _failures: dict[str, list[float]] = field(default_factory=dict)
+    delay_s: float = 1.0
+    max_delay_s: float = 10.0
+    max_waiting: int = 3
+    max_clients: int = 1000
+    _failures: OrderedDict[str, list[float]] = field(default_factory=OrderedDict)
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _waiting: dict[str, int] = field(default_factory=dict)
 
-    def allowed(self, client: str, now: float | None = None) -> bool:
+    def recent_failures(self, client: str, now: float | None = None) -> int:
         now = time.monotonic() if now is None else now
         recent = [t for t in self._failures.get(client, []) if now - t < self.window_s]
-        self._failures[client] = recent
-        return len(recent) < self.max_failures
+        if recent:
+            self._failures[client] = recent
+        else:
+            self._failures.pop(client, None)
+        return len(recent)
+
+    def delay_for(self, client: str, now: float | None = None) -> float:
+        """How long this client's next attempt waits before its password is checked."""
+        extra = self.recent_failures(client, now) - self.free_failures + 1
+        return 0.0 if extra <= 0 else min(self.delay_s * extra, self.max_delay_s)
 
     def record_failure(self, client: str, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         self._failures.setdefault(client, []).append(now)
-        if len(self._failures) > 1000:  # never grow without bound
-            self._failures.pop(next(iter(self._failures)))
+        self._failures.move_to_end(client)
+        while len(self._failures) > self.max_clients:  # never grow without bound
+            self._failures.popitem(last=False)
 
     def reset(self, client: str) -> None:
         self._failures.pop(client, None)
+
+    @asynccontextmanager
+    async def turn(self, client: str) -> AsyncIterator[float]:
+        """Wait for this client's turn; yields the delay to sleep before checking.
+        TooManyAttempts when `max_waiting` attempts from it are already queued."""
+        waiting = self._waiting.get(client, 0)
+        if waiting >= self.max_waiting:
+            raise TooManyAttempts("too many login attempts at once; wait and try again")
+        lock = self._locks.setdefault(client, asyncio.Lock())
+        self._waiting[client] = waiting + 1
+        try:
+            async with lock:
+                yield self.delay_for(client)
+        finally:
+            self._waiting[client] -= 1
+            if not self._waiting[client]:
+                del self._waiting[client]
+                if not lock.locked():
+                    self._locks.pop(client, None)
 
 
 class Guard:
     """The app's access rules: signs sessions, checks passwords and CSRF tokens."""
 
     def __init__(self, password: str | None, secret: bytes | None = None) -> None:
-        self.login_required = bool(password)
+        self.login_required = False
         self._password_hash: str | None = None
+        self._logged_in: OrderedDict[str, float] = OrderedDict()
+        self.set_password(password)
+        self._secret = secret if secret is not None else secrets.token_bytes(32)
+        self._serializer = URLSafeTimedSerializer(self._secret, salt="hipcoach-session")
+        self.throttle = LoginThrottle()
+        self._hashing = asyncio.Semaphore(1)
+
+    def new_session(self, logged_in: bool = False) -> Session:
+        session = Session(id=secrets.token_urlsafe(18), logged_in=logged_in)
+        if logged_in:
+            self._logged_in[session.id] = time.monotonic()
+            while len(self._logged_in) > MAX_SESSIONS:
+                self._logged_in.popitem(last=False)
+        return session
+
+    def end_session(self, session: Session) -> None:
+        """Log this session out on the server: its cookie no longer counts."""
+        self._logged_in.pop(session.id, None)
+
+    def set_password(self, password: str | None) -> None:
+        """A new owner password (plain or hashed; None for none): every session is logged out."""
+        self.login_required = bool(password)
+        self._password_hash = None
         if password:
             self._password_hash = (
                 password if is_password_hash(password) else hash_password(password)
             )
-        self._secret = secret if secret is not None else secrets.token_bytes(32)
-        self._serializer = URLSafeTimedSerializer(self._secret, salt="hipcoach-session")
-        self.throttle = LoginThrottle()
+        self._logged_in.clear()
 
-    def new_session(self, logged_in: bool = False) -> Session:
-        return Session(id=secrets.token_urlsafe(18), logged_in=logged_in)
+    def _is_logged_in(self, session_id: str) -> bool:
+        started = self._logged_in.get(session_id)
+        return started is not None and time.monotonic() - started < SESSION_MAX_AGE_S
 
     def encode_session(self, session: Session) -> str:
         return self._serializer.dumps({"id": session.id, "in": session.logged_in})
 
     def decode_session(self, cookie: str | None) -> Session | None:
-        """The session in a cookie, or None when missing, tampered with or expired."""
+        """The session in a cookie, or None when missing, tampered with or expired. It is
+        logged in only while the server still holds its login."""
         if not cookie:
             return None
         try:
@@ -149,18 +227,25 @@ class Guard:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             return None
-        return Session(id=data["id"], logged_in=bool(data.get("in")))
+        logged_in = bool(data.get("in")) and self._is_logged_in(data["id"])
+        return Session(id=data["id"], logged_in=logged_in)
 
     def is_allowed(self, session: Session | None) -> bool:
         """May this session see pages and open sockets?"""
         if not self.login_required:
             return True
-        return session is not None and session.logged_in
+        return session is not None and session.logged_in and self._is_logged_in(session.id)
 
     def check_password(self, password: str) -> bool:
         if self._password_hash is None:
             return False
         return verify_password(password, self._password_hash)
+
+    async def check_password_async(self, password: str) -> bool:
+        """check_password on a worker thread, one at a time, so the event loop (and every
+        live socket on it) keeps running while scrypt works."""
+        async with self._hashing:
+            return await asyncio.to_thread(self.check_password, password)
 
     def csrf_token(self, session: Session) -> str:
         mac = hmac.new(self._secret, f"csrf:{session.id}".encode(), hashlib.sha256)

@@ -1,5 +1,6 @@
-/* Analyse a recorded video: upload the file as the request body (progress bar), poll the
-   analysis, then play the person's own copy with the skeleton drawn over it. */
+/* Analyse a recorded video: pose it in this browser and send landmarks (analyse_device.js),
+   or upload the file as the request body (progress bar) and poll the analysis; then play
+   the person's own copy with the skeleton drawn over it. */
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -75,8 +76,13 @@
     $("analyse-button").disabled = true;
     $("analyse-progress").hidden = false;
     $("upload-bar").value = 0; $("analysis-bar").value = 0;
-    $("analyse-status").textContent = "Uploading…";
     document.body.dataset.analyse = "running";
+    if ($("analyse-device").checked) {
+      analyseHere(file);
+      return;
+    }
+    $("upload-bar").closest("label").style.display = "";
+    $("analyse-status").textContent = "Uploading…";
     try {
       const job = await upload(file, "/api/analyse?" + params.toString());
       $("upload-bar").value = 100;
@@ -89,6 +95,32 @@
     } catch (err) {
       fail("Could not analyse this video: " + err.message);
     }
+  }
+
+  /* The pose is found in this browser; only landmarks go to hipcoach. */
+  async function analyseHere(file) {
+    $("upload-bar").closest("label").style.display = "none";
+    $("analyse-status").textContent = "Loading the pose model…";
+    try {
+      result = await HipAnalyseDevice.run(file, {
+        exercise: exerciseSelect.value, side: $("side-select").value,
+        variation: variationSelect.disabled ? null : variationSelect.value,
+        onModel: (label) => { $("analyse-status").textContent = "Finding the pose in this browser (" + label + ")…"; },
+        onProgress: (done, total) => { $("analysis-bar").value = 100 * done / total; },
+      });
+      document.body.dataset.analysedHere = "yes";
+      showResult(file);
+    } catch (err) {
+      fail("Could not analyse this video in the browser: " + err.message + ". You can upload it instead.");
+    }
+  }
+
+  function describeWhere() {
+    const here = $("analyse-device").checked;
+    $("keep-toggle").disabled = here;
+    $("analyse-where-note").textContent = here
+      ? "The video stays on this device; only the positions of 33 body points go to hipcoach. Not kept."
+      : "The video is uploaded to hipcoach on this computer or your own network.";
   }
 
   function hardToSee(view) {
@@ -165,6 +197,14 @@
     if (caption.textContent !== text) caption.textContent = text;
   }
 
+  const unsupported = HipDevicePose.unsupportedReason();
+  if (unsupported) {
+    $("analyse-device").disabled = true;
+    $("analyse-server").checked = true;
+  }
+  for (const id of ["analyse-device", "analyse-server"]) $(id).addEventListener("change", describeWhere);
+  describeWhere();
+  if (unsupported) $("analyse-where-note").textContent = unsupported + " The video is uploaded to hipcoach instead.";
   exerciseSelect.addEventListener("change", fillVariations);
   $("analyse-form").addEventListener("submit", analyse);
   fillVariations();

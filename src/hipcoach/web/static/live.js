@@ -1,4 +1,5 @@
-/* The live coach page: camera -> JPEG frames over a WebSocket -> skeleton, reps, one cue.
+/* The live coach page: camera -> landmarks found on this device (live_device.js), or JPEG
+   frames, over a WebSocket -> skeleton, reps, one cue.
    Backpressure: at most one frame is in flight; the next is grabbed only when the answer
    to the previous one has arrived (and never faster than 30 per second). */
 "use strict";
@@ -52,6 +53,7 @@
     $("start-button").disabled = false;
     status("Camera on. Get into position, then start the set.");
     setState("ready");
+    HipLiveDevice.cameraOn();
   }
 
   function explainCamera(err) {
@@ -67,8 +69,13 @@
     return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/live";
   }
 
-  function startSet() {
+  async function startSet() {
     if (!st.stream) return;
+    $("start-button").disabled = true;
+    status("Loading the pose model…");
+    await HipLiveDevice.load();
+    st.mode = HipLiveDevice.active() ? "landmarks" : "frames";
+    HipLiveDevice.setRunning(true);
     Object.assign(st, { reps: [], cues: {}, report: null, interrupted: false, isolationAsked: false,
       setId: null, inFlight: false, saved: false, endedEarly: false });
     $("rep-count").textContent = "0";
@@ -79,9 +86,9 @@
     const ws = new WebSocket(socketUrl());
     ws.binaryType = "arraybuffer";
     st.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({
-      type: "start", exercise: cfg.id, variation: cfg.variation, side: cfg.side, mode: "frames",
-    }));
+    ws.onopen = () => ws.send(JSON.stringify(Object.assign({
+      type: "start", exercise: cfg.id, variation: cfg.variation, side: cfg.side,
+    }, HipLiveDevice.startFields())));
     ws.onmessage = (ev) => { if (typeof ev.data === "string") onMessage(JSON.parse(ev.data)); };
     ws.onclose = onClose;
     $("start-button").disabled = true;
@@ -115,13 +122,13 @@
 
   function onResult(msg) {
     st.inFlight = false;
-    if (video.videoWidth && overlay.width !== video.videoWidth) {
-      overlay.width = video.videoWidth;
-      overlay.height = video.videoHeight;
-    }
-    if (HipSkeleton.draw(overlay, msg.pose, st.edges) > 0) {
-      st.skeletonFrames += 1;
-      document.body.dataset.skeletonFrames = String(st.skeletonFrames);
+    if (st.mode === "frames") {  // in landmark mode the skeleton is drawn as the pose is found
+      if (video.videoWidth && overlay.width !== video.videoWidth) {
+        overlay.width = video.videoWidth;
+        overlay.height = video.videoHeight;
+      }
+      countSkeleton(HipSkeleton.draw(overlay, msg.pose, st.edges));
+      HipLiveDevice.serverResult();
     }
     $("rep-count").textContent = String(msg.rep_count);
     document.body.dataset.repCount = String(msg.rep_count);
@@ -129,6 +136,12 @@
     if (msg.cue) showCue(msg.cue);
     status(msg.person ? describeState(msg.state) : "I can't see you yet.");
     pump();
+  }
+
+  function countSkeleton(drawn) {
+    if (drawn <= 0) return;
+    st.skeletonFrames += 1;
+    document.body.dataset.skeletonFrames = String(st.skeletonFrames);
   }
 
   function describeState(state) {
@@ -152,6 +165,7 @@
     st.running = false;
     st.ws = null;
     clearTimeout(st.pumpTimer);
+    HipLiveDevice.setRunning(false);
     $("start-button").disabled = !st.stream;
     $("end-button").disabled = true;
     if (st.setId && !st.report) {
@@ -176,7 +190,25 @@
       st.pumpTimer = setTimeout(pump, Math.max(wait, 5));
       return;
     }
-    sendFrame();
+    if (st.mode === "landmarks") sendLandmarks(); else sendFrame();
+  }
+
+  /* Device mode: the pose is found here; only its landmark message goes to the server. */
+  async function sendLandmarks() {
+    st.inFlight = true;
+    st.sentAt = performance.now();
+    let found;
+    try {
+      found = await HipLiveDevice.next(st.setStart, st.edges);
+    } catch (err) {
+      notice("Pose on this device stopped (" + err.message + "). End the set and start again.");
+      return;
+    }
+    countSkeleton(found.drawn);
+    const ws = st.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) { st.inFlight = false; return; }
+    ws.send(JSON.stringify(found.message));
+    st.pumpTimer = setTimeout(pump, STUCK_MS + 10);
   }
 
   function sendFrame() {
@@ -312,6 +344,7 @@
   }
 
   /* ---- wiring ---- */
+  HipLiveDevice.init(video, overlay, cfg.skeleton);
   $("camera-button").addEventListener("click", startCamera);
   $("start-button").addEventListener("click", startSet);
   $("end-button").addEventListener("click", endSet);

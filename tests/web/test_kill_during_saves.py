@@ -1,0 +1,100 @@
+"""`kill -9` of a real server while live sets are being coached and saved: every set the
+server said it saved is in the database afterwards, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from hipcoach.config import Settings
+from hipcoach.pose.landmarks import PoseSeries
+from hipcoach.programme.history import list_sessions
+from hipcoach.programme.people import list_people
+from hipcoach.store.database import open_database
+from hipcoach.web.app import create_app
+from hipcoach.web.protocol import format_landmark_message
+from tests.store.databases import database_url  # noqa: F401  (a fixture)
+from tests.web.conftest import BASE_URL, CSRF_META
+from tests.web.live_server import LiveServer, start_server
+from tests.web.test_programme_pages import _onboard
+from tests.web.wsclient import close_code, open_socket, start
+
+RUNS = 3
+
+
+def _set_messages(series: PoseSeries) -> list[str]:
+    out = []
+    for frame in series.frames():
+        pose = frame if np.isfinite(frame.image[:, 0]).any() else None
+        out.append(json.dumps(format_landmark_message(pose, frame.t)))
+    return out
+
+
+def _coach_and_save(server: LiveServer, messages: list[str], saved: list[int]) -> None:
+    """Run sets and save them until the server dies; record what it acknowledged."""
+    try:
+        with httpx.Client(base_url=server.base, timeout=10, trust_env=False) as http:
+            page = http.get("/library", headers={"accept": "text/html"})
+            match = CSRF_META.search(page.text)
+            assert match
+            token = match.group(1)
+            while True:
+                with open_socket(server.ws_url) as ws:
+                    set_id = start(ws)["set_id"]
+                    for text in messages:
+                        ws.send(text)
+                        ws.recv(timeout=10)
+                    ws.send('{"type": "end"}')
+                    close_code(ws)
+                body = {"set_id": set_id, "pain": 1, "where_felt": "target"}
+                reply = http.post("/api/sets", json=body, headers={"x-csrf-token": token})
+                if reply.status_code == 200:
+                    saved.append(int(reply.json()["set"]["id"]))
+    except Exception:  # the server was killed: whatever this client was doing stops
+        return
+
+
+@pytest.mark.timeout(300)
+def test_kill_9_while_saving_loses_no_acknowledged_set(
+    tmp_path: Path,
+    database_url: str,  # noqa: F811
+    leg_lift_series: PoseSeries,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+    with TestClient(create_app(settings), base_url=BASE_URL) as onboarding:
+        _onboard(onboarding)  # through the pages, as a person would
+    messages = _set_messages(leg_lift_series)
+    rng = random.Random(9)
+    acknowledged: list[int] = []
+    for _ in range(RUNS):
+        server = start_server(tmp_path, database_url=database_url)
+        clients = [
+            threading.Thread(target=_coach_and_save, args=(server, messages, acknowledged))
+            for _ in range(2)
+        ]
+        for client in clients:
+            client.start()
+        time.sleep(rng.uniform(2.0, 5.0))
+        server.kill()
+        for client in clients:
+            client.join(timeout=30)
+            assert not client.is_alive(), "a client hung after the server died"
+        log = server.log()
+        assert "Traceback" not in log, log[-2000:]
+    assert acknowledged, "no set was saved before the kills: the test proved nothing"
+    db = open_database(database_url)
+    try:
+        person = list_people(db)[0]
+        stored = {s.id for session in list_sessions(db, person.id) for s in session.sets}
+    finally:
+        db.close()
+    assert set(acknowledged) <= stored
+    print(f"kill -9: {RUNS} runs, {len(acknowledged)} acknowledged saves, {len(stored)} stored")
