@@ -73,7 +73,7 @@ def test_a_new_user_over_five_days(home: Home, real_landmarks: dict[str, Path]) 
         f"side_lying_leg_lift={side}",
     )
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "Rep 1/8" in result.stdout
+    assert "Rep 1 of 8" in result.stdout
     db = home.db()
     try:
         [first] = history.list_sessions(db, home.person().id)
@@ -116,7 +116,7 @@ def test_a_new_user_over_five_days(home: Home, real_landmarks: dict[str, Path]) 
     result = home.run("level")
     assert result.exit_code == 0
     words = " ".join(result.stdout.split())
-    assert "Clamshell, step 0 (of 0-2): Clamshell: Standard" in words
+    assert "Clamshell · Level 1 of 3: Clamshell: Standard" in words
     assert "Easing off to 1 x 8 reps: pain reached 6/10" in words
     assert "Two clean sessions in a row" in words
 

@@ -113,7 +113,7 @@ def test_a_killed_session_keeps_every_finished_set(home: Home) -> None:
         output = Output(proc)
         proc.stdin.write(TWO_SETS)
         proc.stdin.flush()
-        output.wait_for("saved.", 2)
+        output.wait_for(" saved: ", 2)
         proc.kill()  # SIGKILL: no clean-up code runs
         output.finish()
     finally:
@@ -142,7 +142,7 @@ def test_ctrl_c_keeps_what_is_done_and_says_so(home: Home) -> None:
         output = Output(proc)
         proc.stdin.write(TWO_SETS)
         proc.stdin.flush()
-        output.wait_for("saved.", 2)
+        output.wait_for(" saved: ", 2)
         proc.send_signal(signal.SIGINT)
         out = output.finish()
     finally:

@@ -170,7 +170,7 @@ def test_level_override_with_confirmation(home: Home) -> None:
     result = home.run("level", "psoas", "--to", "heel_slide", input="n\n")
     assert result.exit_code != 0
     assert "needs your confirmation" in result.stderr
-    result = home.run("level", "psoas", "--to", "1", "--yes")
+    result = home.run("level", "psoas", "--to", "2", "--yes")  # levels count from 1
     assert result.exit_code == 0, result.stderr
     assert "Heel slide" in result.stdout
     db = home.db()

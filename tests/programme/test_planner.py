@@ -29,7 +29,16 @@ def test_onboarding_starts_suggested_tracks_at_step_zero(db: Database) -> None:
     assert found["side_lying_leg_lift"][0] is False
     plan = planner.today_plan(db, person.id, DAY0)
     assert [i.track for i in plan.items] == ["psoas", "clamshell"]
-    assert all("Starting point" in i.reason for i in plan.items)
+    # Picked "as my goals suggest": the reason says so, never "you chose".
+    assert all("Your goals suggest this track" in i.reason for i in plan.items)
+    assert all("you chose" not in i.reason.lower() for i in plan.items)
+    psoas = plan.items[0]
+    assert psoas.level == "Level 1 of 6: Foot slide on a raised surface"
+    assert psoas.why_track == "The Psoas ladder serves your goal: a calmer lower back."
+    assert "feel the psoas working" in psoas.gate and "not the front of the thigh" in psoas.gate
+    assert psoas.why_dose.startswith("The gentlest dose of this level (8-12 reps, 1-3 sets)")
+    assert "Two clean sessions in a row: 10 reps per set (was 8)" in psoas.why_dose
+    assert "shaky, crampy fatigue" in plan.items[1].dose_note
 
 
 def test_onboarding_can_start_higher_or_leave_a_track_out(db: Database) -> None:
@@ -43,7 +52,7 @@ def test_onboarding_can_start_higher_or_leave_a_track_out(db: Database) -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"start_steps": {"psoas": 9}}, "psoas has steps 0 to 5"),
+        ({"start_steps": {"psoas": 9}}, "psoas has levels 1 to 6, not 10"),
         (
             {"start_steps": {"psoas": None, "clamshell": None, "side_lying_leg_lift": None}},
             "at least one track",

@@ -193,7 +193,7 @@ CASES = [
         [clean(1, flagged_fraction=0.34), clean(2, flagged_fraction=0.5)],
         "regress",
         rx(step=0, reps=8),
-        "Back one step to Step A",
+        "Back one level to Step A",
     ),
     (
         "over a third flagged once holds",

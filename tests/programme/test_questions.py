@@ -69,7 +69,7 @@ def test_invalid_answers_name_what_is_allowed(
 
 
 def test_the_felt_question_names_the_target_muscle() -> None:
-    assert FELT.choices[0].label == "the target: deep buttock"
+    assert FELT.choices[0].label == "deep buttock (the target)"
     assert [c.value for c in FELT.choices] == [
         "target",
         "front_of_thigh",

@@ -236,7 +236,11 @@ def test_analyse_a_video_shows_progress_reps_and_the_annotated_playback(
     page = chromium.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(f"{base}/analyse")
     page.check("#analyse-server")  # upload (the default poses the video in the browser)
+    page.select_option("#exercise-select", "clamshell")
+    assert page.is_visible("#variation-label")
+    assert "Knees tucked" in page.inner_text("#variation-select")  # names, not ids
     page.select_option("#exercise-select", "side_lying_leg_lift")
+    assert page.is_hidden("#variation-label"), "no empty Variation box"
     page.set_input_files("#video-file", str(clip))
     page.click("#analyse-button")
     page.wait_for_function("() => document.body.dataset.analyse === 'done'", timeout=120_000)
@@ -244,13 +248,40 @@ def test_analyse_a_video_shows_progress_reps_and_the_annotated_playback(
     assert page.eval_on_selector("#analysis-bar", "el => el.value") == 100
     assert page.locator("#rep-table tbody tr").count() == 1
     # Filmed from the front: the summary says which cues are less certain from there.
-    assert "pelvis rolls back" in page.inner_text("#result-summary")
+    assert "pelvis rolled back" in page.inner_text("#result-summary")
     page.eval_on_selector("#result-video", "v => { v.currentTime = 1.3; }")
     page.wait_for_function(
         "() => document.getElementById('result-overlay').width > 0", timeout=20_000
     )
     page.wait_for_timeout(500)
     assert page.evaluate(COUNT_PAINTED_PIXELS.replace("'overlay'", "'result-overlay'")) > 100
+    # Rep count and cue are written under the video, not over it or its controls.
+    page.wait_for_function(
+        "() => document.getElementById('playback-caption').textContent.startsWith('Rep ')"
+    )
+    caption = page.evaluate(
+        """() => { const v = document.getElementById('result-video').getBoundingClientRect();
+                   const c = document.getElementById('playback-caption').getBoundingClientRect();
+                   return c.top >= v.bottom; }"""
+    )
+    assert caption, "the playback caption sits below the video"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "analyse_video.png"), full_page=True)
     assert not (settings.data_dir / "videos").exists(), "nothing kept unless asked"
+
+
+def test_a_failed_analysis_leaves_no_uploading_line_under_the_error(
+    server: tuple[str, Settings], chromium: Any, tmp_path: Path
+) -> None:
+    base, _ = server
+    bad = tmp_path / "not_a_video.mp4"
+    bad.write_bytes(b"this is not a video")
+    page = chromium.new_page()
+    page.goto(f"{base}/analyse")
+    page.set_input_files("#video-file", str(bad))
+    page.click("#analyse-button")
+    page.check("#analyse-server")
+    page.wait_for_function("() => document.body.dataset.analyse === 'failed'", timeout=60_000)
+    assert page.is_visible("#analyse-error")
+    assert page.is_hidden("#analyse-progress")
+    assert "Uploading" not in page.inner_text("main")

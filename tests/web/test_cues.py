@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hipcoach.analysis.events import CueEvent
-from hipcoach.web.cues import CUE_ORDER, CuePicker
+from hipcoach.web.cues import CUE_ORDER, UNCERTAIN_CAVEAT, CuePicker
 
 
 def cue(name: str, t: float = 0.0, severity: str = "warn", level: str = "rep") -> CueEvent:
@@ -77,3 +77,15 @@ def test_never_repeats_within_three_seconds_nor_overlaps(stream: list[tuple[str,
         last_seen[name] = when
     for (t1, _, _), (t2, _, severity) in itertools.pairwise(shown):
         assert t2 - t1 >= 2.0 or severity == "stop"
+
+
+def test_a_cue_hard_to_see_from_this_angle_is_said_once_with_the_caveat() -> None:
+    picker = CuePicker(repeat_s=3.0, hold_s=0.0)
+    hard = ("leg_drifts_forward",)
+    said = [picker.offer([cue("leg_drifts_forward", t)], t, hard) for t in range(0, 40, 5)]
+    shown = [s for s in said if s is not None]
+    assert len(shown) == 1, "one caveated mention per set, not one per rep"
+    assert shown[0].message == f"say leg_drifts_forward {UNCERTAIN_CAVEAT}"
+    # A cue the camera sees well still comes back on later reps.
+    again = [picker.offer([cue("trunk_moves", t)], t, hard) for t in range(40, 80, 5)]
+    assert sum(s is not None for s in again) == len(again)

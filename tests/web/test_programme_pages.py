@@ -172,7 +172,8 @@ def test_a_live_set_is_saved_into_todays_session(
     again = client.post("/api/sets", json=body, headers={"x-csrf-token": token})
     assert again.status_code == 409
     history = client.get("/history", headers=HTML)
-    assert "side lying leg lift" in history.text and "1 / " in history.text
+    assert "Side-lying leg lift" in history.text and "1 of 10" in history.text
+    assert "side_lying" not in history.text.split("<tbody>")[2]
 
 
 def test_an_interrupted_set_is_saved_as_ended_early(
@@ -259,3 +260,24 @@ def test_morning_check_then_next_day_reviews_the_plan(
     page = client.get("/", headers=HTML)
     assert 'id="morning-form"' not in page.text
     assert 'id="start-session-form"' in page.text
+
+
+def test_a_live_set_with_no_reps_seen_is_typed_in_not_saved_as_zero_done(
+    client: TestClient, web_settings: Settings, leg_lift_series: PoseSeries
+) -> None:
+    _onboard(client)
+    still = PoseSeries.from_frames([leg_lift_series.frame(0)] * 30, [i / 30 for i in range(30)])
+    set_id = _live_set(client, still)
+    token = csrf_token(client)
+    body = {"set_id": set_id, "pain": 1, "where_felt": "target"}
+    refused = client.post("/api/sets", json=body, headers={"x-csrf-token": token})
+    assert refused.status_code == 409
+    assert "the camera saw no reps: type the reps you did" in refused.json()["detail"]
+    saved = client.post(
+        "/api/sets", json=body | {"typed_reps": 9}, headers={"x-csrf-token": token}
+    ).json()["set"]
+    assert (saved["source"], saved["actual_reps"], saved["flagged_reps"]) == ("typed", 9, None)
+    db = open_database(web_settings.resolved_database_url())
+    [session] = list_sessions(db, list_people(db)[0].id)
+    db.close()
+    assert [(s.source, s.actual_reps) for s in session.sets] == [("typed", 9)]

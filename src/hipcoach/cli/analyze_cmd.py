@@ -15,6 +15,7 @@ from rich.table import Table
 from hipcoach.analysis.events import CueEvent, Event, RepEvent, SetReport
 from hipcoach.cli.errors import one_line_errors
 from hipcoach.errors import InputFileError
+from hipcoach.programme.vocabulary import cue_name, cue_names
 
 console = Console()
 
@@ -48,17 +49,18 @@ def print_report(report: SetReport) -> None:
             f"{rep.start_s:.1f}-{rep.end_s:.1f}",
             f"{rep.range_deg:.0f}",
             f"{rep.hold_s:.1f}",
-            ", ".join(rep.cues) or "clean",
+            cue_names(rep.cues),
         )
     console.print(table)
     console.print(f"Reps: [bold]{report.rep_count}[/bold]")
     for cue in report.set_cues:
-        console.print(f"Set: [yellow]{cue}[/yellow]: {report.messages.get(cue, '')}")
+        console.print(f"Set: [yellow]{cue_name(cue)}[/yellow]: {report.messages.get(cue, '')}")
     flagged = {c for r in report.reps for c in r.cues}
     for cue in sorted(flagged):
         reps = [str(r.index) for r in report.reps if cue in r.cues]
         console.print(
-            f"[yellow]{cue}[/yellow] on rep {', '.join(reps)}: {report.messages.get(cue, '')}"
+            f"[yellow]{cue_name(cue)}[/yellow] on rep {', '.join(reps)}: "
+            f"{report.messages.get(cue, '')}"
         )
     for note in report.notes:
         console.print(f"[bold]Note:[/bold] {note}")
@@ -71,7 +73,7 @@ def print_report(report: SetReport) -> None:
     if not report.view.ok:
         console.print(f"[red]Camera:[/red] {report.view.advice}")
     elif report.view.hard_to_see:
-        names = ", ".join(c.replace("_", " ") for c in report.view.hard_to_see)
+        names = ", ".join(cue_name(c) for c in report.view.hard_to_see)
         console.print(
             f"[dim]Less certain from this camera angle (they move towards or away from the"
             f" camera): {names}.{_other_view(report.exercise)}[/dim]"

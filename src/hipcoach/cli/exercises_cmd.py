@@ -17,6 +17,7 @@ from rich.text import Text
 from hipcoach.cli.errors import one_line_errors
 from hipcoach.exercises.catalogue import describe_strength, get_exercise, load_catalogue
 from hipcoach.exercises.schema import Catalogue, CheckSpec, Exercise, SelfReport, Unit
+from hipcoach.programme.vocabulary import exercise_levels
 
 exercises_app = typer.Typer(
     name="exercises",
@@ -69,7 +70,7 @@ def build_catalogue_table(catalogue: Catalogue) -> Table:
             Text(e.id),
             Text(e.name),
             Text(e.track),
-            Text(str(e.level)),
+            Text(exercise_levels(e.track, e.id).rsplit(", ", 1)[-1]),
             Text(e.camera.view),
             Text("\n".join(_variation_labels(e)) or "-"),
         )
@@ -80,7 +81,8 @@ def print_exercise(console: Console, exercise: Exercise, catalogue: Catalogue) -
     """Print every part of one catalogue entry, section by section (plain text, no markup)."""
     e = exercise
     console.print(Text(f"{e.name} ({e.id})", style="bold underline"))
-    _line(console, f"track {e.track}, level {e.level}, posture {e.posture.value.replace('_', ' ')}")
+    where = exercise_levels(e.track, e.id)
+    _line(console, f"{where} (track {e.track}), posture {e.posture.value.replace('_', ' ')}")
     _section(console, "Purpose", [e.purpose])
     _section(console, "Target muscles", e.target_muscles, bullet=True)
     _section(console, "What you should feel", [e.feel])

@@ -41,16 +41,24 @@ def _hint(question: Question) -> str:
         hint = "y/n"
     elif question.kind in ("integer", "number"):
         hint = f"{question.low:g}-{question.high:g}"
-    elif question.kind in ("choice", "choices"):
-        hint = "number or name"
+        said = (hint, f"{question.low:g} to {question.high:g}", f"{question.high:g} =")
+        if any(words in question.text for words in said):
+            hint = ""  # the question already says its range: say it once
+    elif question.kind == "choice":
+        hint = "number"
+    elif question.kind == "choices":
+        hint = "numbers, comma separated"
     else:
         hint = ""
     if question.default is not None:
         shown = question.default
+        numbers = {c.value: str(i) for i, c in enumerate(question.choices, start=1)}
         if isinstance(shown, bool):
             shown = "y" if shown else "n"
         elif isinstance(shown, tuple):
-            shown = ",".join(shown)
+            shown = ",".join(numbers.get(v, v) for v in shown)
+        elif question.choices:
+            shown = numbers.get(str(shown), shown)  # the number the person sees, not an id
         hint = f"{hint}, Enter = {shown}" if hint else f"Enter = {shown}"
     return f" [dim]({hint})[/dim]" if hint else ""
 
@@ -67,7 +75,7 @@ class ConsolePrompter:
         if question.help:
             self.console.print(f"[dim]{question.help}[/dim]")
         for index, choice in enumerate(question.choices, start=1):
-            self.console.print(f"  {index}. {choice.value}: {choice.label}")
+            self.console.print(f"  {index}. {choice.label}", highlight=False)
         while True:
             try:
                 raw = self.console.input(f"[bold]{question.text}[/bold]{_hint(question)} ")

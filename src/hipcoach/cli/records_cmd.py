@@ -18,6 +18,11 @@ from hipcoach.errors import InputFileError
 from hipcoach.programme import history, people, planner
 from hipcoach.programme.models import ProgrammeError
 from hipcoach.programme.tracks import find_step, list_steps, parse_track
+from hipcoach.programme.vocabulary import (
+    exercise_title,
+    status_name,
+    step_label,
+)
 from hipcoach.reports.html import summary_lines, write_progress_html
 from hipcoach.reports.progress import collect_progress
 from hipcoach.store.database import open_database
@@ -27,7 +32,7 @@ def _target_step(track_text: str, to: str) -> tuple[str, int]:
     track = parse_track(track_text)
     steps = list_steps(track)
     if to.isdigit():
-        return track, int(to)
+        return track, int(to) - 1  # levels are counted from 1, as every page shows them
     step = find_step(steps, to) or next((s for s in steps if s.variation == to), None)
     if step is None:
         names = ", ".join(s.variation or s.exercise_id for s in steps)
@@ -47,8 +52,8 @@ def level(
         str | None,
         typer.Option(
             "--to",
-            help="Move the track to this step (number or exercise/variation id); "
-            "never more than one step up.",
+            help="Move the track to this level (its number, counted from 1, or the "
+            "exercise/variation id); never more than one level up.",
         ),
     ] = None,
     off: Annotated[bool, typer.Option("--off", help="Leave the track out of your plan.")] = False,
@@ -66,16 +71,15 @@ def level(
                 planner.set_track_active(db, person.id, parse_track(track), False, on)
             else:
                 chosen, step = _target_step(track, to or "")
-                confirmed = yes or typer.confirm(f"Move {chosen} to step {step}?", default=False)
+                steps = list_steps(parse_track(chosen))
+                label = step_label(steps[step], len(steps)) if 0 <= step < len(steps) else ""
+                confirmed = yes or typer.confirm(f"Move to {label}?", default=False)
                 planner.set_level(db, person.id, parse_track(chosen), step, on, confirmed)
         elif track is not None:
             raise ProgrammeError("say what to change: --to STEP or --off")
         for lvl in planner.track_levels(db, person.id):
             dose = lvl.prescription.describe() if lvl.active else "[dim]off[/dim]"
-            console.print(
-                f"[bold]{lvl.title}[/bold], step {lvl.prescription.step} "
-                f"(of 0-{lvl.steps - 1}): {lvl.step_title}, {dose}"
-            )
+            console.print(f"[bold]{lvl.title}[/bold] · {lvl.level} · {dose}", highlight=False)
             console.print(f"  since {lvl.changed_on.isoformat()}: {lvl.reason}", highlight=False)
 
 
@@ -97,7 +101,10 @@ def history_command(
         for column in ("date", "status", "exercises", "sets", "reps", "pain", "lost form"):
             table.add_column(column, overflow="fold")
         for s in history.list_sessions(db, person.id)[-limit:]:
-            exercises = ", ".join(dict.fromkeys(x.exercise_id for x in s.sets)) or "-"
+            exercises = (
+                ", ".join(dict.fromkeys(exercise_title(x.exercise_id, x.variation) for x in s.sets))
+                or "-"
+            )
             watched = [x for x in s.sets if x.flagged_reps is not None]
             reps = sum(x.actual_reps for x in watched)
             flagged = f"{sum(x.flagged_reps or 0 for x in watched) / reps:.0%}" if reps else "-"
@@ -113,10 +120,10 @@ def history_command(
             target = sum(x.target_reps for x in s.sets)
             table.add_row(
                 s.performed_on.isoformat(),
-                s.status,
+                status_name(s.status),
                 exercises,
                 str(len(s.sets)),
-                f"{done}/{target}",
+                f"{done} of {target}",
                 pains,
                 flagged,
             )
@@ -138,7 +145,11 @@ def progress(
         for line in summary_lines(data):
             console.print(line)
         for point in data.levels[-5:]:
-            console.print(f"{point.on.isoformat()} {point.title}: {point.dose} ({point.action})")
+            console.print(
+                f"{point.on.isoformat()} {point.track_title} · {point.level}: {point.dose} "
+                f"({point.action})",
+                highlight=False,
+            )
         if html is not None:
             write_progress_html(data, html)
             console.print(f"Report written to {html}")

@@ -10,9 +10,7 @@ what is done and says so.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -23,21 +21,14 @@ from rich.table import Table
 
 from hipcoach.cli.errors import one_line_errors
 from hipcoach.cli.prompts_cmd import (
-    Prompter,
     ask_int,
     ask_yes,
     make_console,
     make_prompter,
     parse_day,
 )
-from hipcoach.cli.sets_cmd import (
-    Pacer,
-    SetOutcome,
-    camera_samples,
-    recording_samples,
-    typed_set,
-    watch_set,
-)
+from hipcoach.cli.sets_cmd import Pacer, SetOutcome
+from hipcoach.cli.sources_cmd import Run, ask_unseen_reps, parse_videos, run_set
 from hipcoach.cli.start_cmd import (
     ANSWERS_HELP,
     DATE_HELP,
@@ -46,11 +37,11 @@ from hipcoach.cli.start_cmd import (
     print_plan,
     run_screen,
 )
-from hipcoach.errors import HipcoachError, InputFileError, SafetyStop
+from hipcoach.errors import HipcoachError, SafetyStop
 from hipcoach.exercises.catalogue import get_exercise
 from hipcoach.exercises.schema import Exercise
 from hipcoach.programme import people, planner, screening, sessions
-from hipcoach.programme.models import PersonInfo, PlanItem, ProgrammeError, SetInput
+from hipcoach.programme.models import PlanItem, ProgrammeError, SetInput
 from hipcoach.programme.questions import (
     GROC,
     LEG_SYMPTOMS,
@@ -64,7 +55,14 @@ from hipcoach.programme.questions import (
 )
 from hipcoach.programme.safety import Outcome
 from hipcoach.programme.tracks import TRACK_TITLES, Prescription, TrackId, parse_track
-from hipcoach.store.database import Database, open_database
+from hipcoach.programme.vocabulary import (
+    camera_view,
+    exercise_title,
+    felt_name,
+    status_name,
+    target_name,
+)
+from hipcoach.store.database import open_database
 
 STOP_PAIN_ABOVE = 5
 EXTRA_SET = Question(
@@ -73,37 +71,6 @@ EXTRA_SET = Question(
     kind="yes_no",
     default=False,
 )
-
-
-@dataclass
-class Run:
-    """Everything one session run needs."""
-
-    db: Database
-    person: PersonInfo
-    on: dt.date
-    prompter: Prompter
-    console: Console
-    pacer: Pacer
-    videos: dict[str, Path] = field(default_factory=dict)
-    camera: int | None = None
-    session_id: int | None = None
-    saved: int = 0
-
-
-def parse_videos(values: list[str]) -> dict[str, Path]:
-    """`--video FILE` (every exercise) or `--video EXERCISE=FILE`; '*' keys the default."""
-    videos: dict[str, Path] = {}
-    for value in values:
-        key, sep, file = value.partition("=")
-        if sep and key and not Path(value).exists():
-            videos[key.strip()] = Path(file)
-        else:
-            videos["*"] = Path(value)
-    for path in videos.values():
-        if not path.is_file():
-            raise InputFileError(f"{path}: no such video or landmark file")
-    return videos
 
 
 def check_morning(run: Run) -> bool:
@@ -178,44 +145,19 @@ def show_exercise(exercise: Exercise, item: PlanItem, console: Console) -> None:
         *(f"- {c}" for c in setup),
         "[bold]Doing it[/bold]",
         *(f"- {c}" for c in exercise.execution_cues),
-        f"[bold]Camera[/bold] ({exercise.camera.view}): {exercise.camera.instructions}",
+        f"[bold]Camera[/bold] ({camera_view(exercise.camera.view)}): "
+        f"{exercise.camera.instructions}",
         f"[bold]You should feel[/bold]: {exercise.feel}",
         f"[bold]Stop[/bold]: {exercise.stop_rule}",
-        f"[dim]Why this dose: {item.reason}[/dim]",
+        "",
+        f"[bold]Why this exercise[/bold]: {item.why_track}",
+        f"[bold]Moving on[/bold]: {item.gate}",
+        f"[bold]Why this dose[/bold]: {item.why_dose} {exercise.dosage.notes}",
     ]
-    console.print(Panel("\n".join(lines), title=f"{item.title}: {item.prescription.describe()}"))
-
-
-def run_set(run: Run, exercise: Exercise, item: PlanItem) -> SetOutcome:
-    video = run.videos.get(exercise.id) or run.videos.get("*")
-    if video is not None:
-        outcome = watch_set(
-            recording_samples(video),
-            exercise,
-            item.prescription,
-            "video",
-            run.prompter,
-            run.console,
-            stop_on_enter=False,
-        )
-        if outcome.report is not None and outcome.report.frames_with_person == 0:
-            run.console.print(
-                "[yellow]Nobody was found in the recording: type the set in.[/yellow]"
-            )
-            return typed_set(item.prescription, run.prompter, run.pacer)
-        return outcome
-    if run.camera is not None:
-        run.console.print(f"Camera {run.camera} is watching; press Enter to end the set.")
-        return watch_set(
-            camera_samples(run.camera),
-            exercise,
-            item.prescription,
-            "camera",
-            run.prompter,
-            run.console,
-            stop_on_enter=True,
-        )
-    return typed_set(item.prescription, run.prompter, run.pacer)
+    if item.reason:
+        lines.append(f"[bold]Last decision[/bold]: {item.reason}")
+    title = f"{item.level} · {item.prescription.describe()}"
+    console.print(Panel("\n".join(lines), title=title, title_align="left"))
 
 
 def save_finished_set(
@@ -223,7 +165,7 @@ def save_finished_set(
 ) -> SetInput:
     """Ask pain, where it was felt and (with pain) leg symptoms; commit the set at once."""
     pain = ask_int(run.prompter, SET_PAIN)
-    felt = str(run.prompter.ask(felt_question(", ".join(exercise.target_muscles))))
+    felt = str(run.prompter.ask(felt_question(target_name(exercise.target_muscles))))
     legs = ask_yes(run.prompter, LEG_SYMPTOMS) if pain > 0 else False
     report = outcome.report
     item = SetInput(
@@ -248,16 +190,19 @@ def save_finished_set(
     )
     sessions.save_set(run.db, run.session_id or 0, item)
     run.saved += 1
-    run.console.print(f"[dim]Set {index} saved.[/dim]")
+    run.console.print(
+        f"[dim]Set {index} of {rx.sets} saved: {item.actual_reps} of {rx.reps} reps.[/dim]"
+    )
     return item
 
 
-def do_exercise(run: Run, item: PlanItem) -> bool:
-    """All sets of one plan item. False when the session must stop (new leg symptoms)."""
+def do_exercise(run: Run, item: PlanItem, done: int = 0) -> bool:
+    """The sets of one plan item after the `done` ones already saved today. False when the
+    session must stop (new leg symptoms)."""
     exercise = get_exercise(item.prescription.exercise_id)
     show_exercise(exercise, item, run.console)
     rx = item.prescription
-    index = 0
+    index = done
     while True:
         index += 1
         name = f"Set {index} of {rx.sets}" if index <= rx.sets else f"Extra set {index}"
@@ -265,6 +210,14 @@ def do_exercise(run: Run, item: PlanItem) -> bool:
         run.console.print(f"[bold]{name}: {rx.reps} reps{hold}[/bold]")
         outcome = run_set(run, exercise, item)
         run.console.print(f"Reps: [bold]{outcome.actual_reps}[/bold] of {rx.reps}")
+        if outcome.source != "typed" and outcome.actual_reps == 0:
+            checked = ask_unseen_reps(run, outcome)
+            if checked is None:
+                run.console.print("Set skipped: nothing saved.")
+                if index >= rx.sets:
+                    return True
+                continue
+            outcome = checked
         saved = save_finished_set(run, exercise, rx, index, outcome)
         if saved.leg_symptoms:
             run.console.print(
@@ -285,24 +238,24 @@ def do_exercise(run: Run, item: PlanItem) -> bool:
 
 def print_summary(run: Run) -> None:
     info = sessions.get_session(run.db, run.session_id or 0)
-    table = Table(title=f"Session {info.performed_on.isoformat()}: {info.status}")
-    for column in ("exercise", "set", "reps", "pain", "felt", "flagged reps"):
+    table = Table(title=f"Session {info.performed_on.isoformat()}: {status_name(info.status)}")
+    for column in ("exercise", "set", "reps", "pain", "felt in", "reps that lost form"):
         table.add_column(column)
     for s in info.sets:
-        flagged = "-" if s.flagged_reps is None else str(s.flagged_reps)
+        flagged = "not watched" if s.flagged_reps is None else str(s.flagged_reps)
         table.add_row(
-            s.exercise_id,
+            exercise_title(s.exercise_id, s.variation),
             str(s.set_index),
-            f"{s.actual_reps}/{s.target_reps}",
+            f"{s.actual_reps} of {s.target_reps}",
             str(s.pain),
-            s.felt,
+            felt_name(s.felt),
             flagged,
         )
     run.console.print(table)
 
 
 def run_session(run: Run, only: set[TrackId]) -> None:
-    stale = sessions.close_stale_sessions(run.db, run.person.id)
+    stale = sessions.close_stale_sessions(run.db, run.person.id, before=run.on)
     if stale:
         run.console.print("Your last session was interrupted; its finished sets are kept.")
     legs = check_morning(run)
@@ -314,10 +267,25 @@ def run_session(run: Run, only: set[TrackId]) -> None:
     if not items:
         raise ProgrammeError("nothing to do: no active track matches (see `hipcoach level`)")
     print_plan(plan.model_copy(update={"items": tuple(items)}), run.console)
-    pre_pain = ask_int(run.prompter, PAIN_NOW)
-    run.session_id = sessions.start_session(run.db, run.person.id, run.on, pre_pain, plan).id
+    run.exercises = len(items)
+    today = sessions.todays_session(run.db, run.person.id, run.on)
+    pre_pain = ask_int(run.prompter, PAIN_NOW) if today is None else None
+    session = sessions.start_session(run.db, run.person.id, run.on, pre_pain, plan)
+    run.session_id = session.id
+    done = sessions.sets_done_by_track(session)
+    if today is not None:
+        run.console.print(
+            f"Continuing today's session ({status_name(today.status)}, "
+            f"{len(today.sets)} set(s) saved, in the web app or here)."
+        )
     for item in items:
-        if not do_exercise(run, item):
+        if done.get(item.track, 0) >= item.prescription.sets:
+            run.console.print(
+                f"{item.title}: {done[item.track]} of {item.prescription.sets} set(s) "
+                "already done today."
+            )
+            continue
+        if not do_exercise(run, item, done.get(item.track, 0)):
             sessions.finish_session(run.db, run.session_id, "interrupted")
             run_screen(run.db, run.person, run.on, "leg_symptoms", run.prompter, run.console)
             return
@@ -351,8 +319,9 @@ def session(
     video: Annotated[
         list[str] | None,
         typer.Option(
-            help="Use a recorded video or landmark CSV as the camera: FILE for every "
-            "exercise, or EXERCISE=FILE; repeatable."
+            help="Use a recorded video or landmark CSV as the camera: EXERCISE=FILE for "
+            "each exercise (repeatable), or FILE when today has one exercise; otherwise "
+            "the session asks which clip shows each exercise."
         ),
     ] = None,
     only: Annotated[
@@ -373,8 +342,8 @@ def session(
     join with dots, a list answers a repeated question in turn, a single value every time,
     and questions with a default may be left out. Ids: morning.pain, morning.leg_symptoms,
     screen.FLAG (or screen.* for all), clearance.confirmed, psfs.rating_1..3, weekly.groc,
-    plan.TRACK.move_up, session.pain_now, set.reps, set.hold_s, set.pain, set.felt,
-    set.leg_symptoms, set.still_isolating, set.extra.
+    plan.TRACK.move_up, session.pain_now, video.EXERCISE, set.reps, set.hold_s,
+    set.unseen_reps, set.pain, set.felt, set.leg_symptoms, set.still_isolating, set.extra.
     """
     console = make_console()
     on = parse_day(date)

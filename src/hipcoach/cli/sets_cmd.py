@@ -27,6 +27,7 @@ from hipcoach.pose.source import PoseSample, open_recording
 from hipcoach.programme.models import SetSource
 from hipcoach.programme.questions import STILL_ISOLATING, Question
 from hipcoach.programme.tracks import Prescription
+from hipcoach.programme.vocabulary import UNCERTAIN_CAVEAT, cue_names
 
 MAX_CAMERA_SET_S = 15 * 60
 
@@ -127,12 +128,24 @@ def camera_samples(index: int) -> Iterator[PoseSample]:
 
 def _describe(event: Event, target: int) -> str | None:
     if isinstance(event, RepEvent):
-        cues = ", ".join(event.rep.cues) or "clean"
-        return f"Rep {event.rep.index}/{target}: {event.rep.range_deg:.0f} deg, {cues}"
+        cues = cue_names(event.rep.cues)
+        return f"Rep {event.rep.index} of {target}: {event.rep.range_deg:.0f} deg, {cues}"
     if isinstance(event, CueEvent):
         colour = {"info": "green", "warn": "yellow", "stop": "red"}[event.severity]
         return f"  [{colour}]{event.message}[/{colour}]"
     return None
+
+
+def _once_if_uncertain(
+    event: CueEvent, line: str, analyser: SetAnalyser, said: set[str]
+) -> str | None:
+    """A cue this camera angle sees poorly is said once per set, with the caveat."""
+    if event.cue not in analyser.report().view.hard_to_see:
+        return line
+    if event.cue in said:
+        return None
+    said.add(event.cue)
+    return f"{line} [dim]{UNCERTAIN_CAVEAT}[/dim]"
 
 
 def watch_set(
@@ -149,11 +162,14 @@ def watch_set(
     a recording, or (camera) on Enter."""
     analyser = SetAnalyser(exercise, variation=prescription.variation)
     ended_early = False
+    said_uncertain: set[str] = set()
     try:
         for sample in samples:
             events = analyser.update(sample.pose if _has_person(sample) else None, sample.t)
             for event in events:
                 line = _describe(event, prescription.reps)
+                if line and isinstance(event, CueEvent):
+                    line = _once_if_uncertain(event, line, analyser, said_uncertain)
                 if line:
                     console.print(line)
             lost = any(isinstance(e, CueEvent) and e.cue == "isolation_lost" for e in events)

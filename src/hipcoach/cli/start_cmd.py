@@ -42,6 +42,7 @@ from hipcoach.programme.questions import (
 )
 from hipcoach.programme.safety import RED_FLAGS, Outcome, ScreenReason
 from hipcoach.programme.tracks import TRACK_TITLES, TRACKS, TrackId, list_steps
+from hipcoach.programme.vocabulary import step_label
 from hipcoach.store.database import Database, open_database
 
 ANSWERS_HELP = (
@@ -104,7 +105,7 @@ def _start_question(track: TrackId, suggested: bool) -> Question:
     choices = [Choice(value="skip", label="leave this track out for now")]
     for step in steps:
         value = step.variation or step.exercise_id
-        label = f"level {step.index}: {step.title}" if track == "psoas" else step.title
+        label = step_label(step, len(steps))
         choices.insert(len(choices) - 1, Choice(value=value, label=label))
     return Question(
         id=f"start.{track}",
@@ -150,11 +151,11 @@ def ask_onboarding(prompter: Prompter, console: Console) -> OnboardingAnswers:
 
 def print_plan(plan: TodayPlan, console: Console) -> None:
     table = Table(title=f"Plan for {plan.on.isoformat()}")
-    table.add_column("exercise")
+    table.add_column("level")
     table.add_column("dose")
-    table.add_column("why")
+    table.add_column("why this exercise")
     for item in plan.items:
-        table.add_row(item.title, item.prescription.describe(), item.reason)
+        table.add_row(item.level, item.prescription.describe(), item.why_track)
     console.print(table)
 
 

@@ -66,13 +66,23 @@ class SafetyStatus(Model):
 
 
 class PlanItem(Model):
-    """One exercise in today's plan, with the reason for its dose."""
+    """One exercise in today's plan, with the reasons for it and its dose.
+
+    `reason`: the last decision on the track (the rule and the answers behind it);
+    `why_track`: the goals it serves; `gate`: the sensation it waits for before moving on;
+    `why_dose`: where the dose sits in the level's range and what comes next;
+    `dose_note`: the catalogue's words on the dose (e.g. "to a shaky fatigue")."""
 
     track: TrackId
     title: str
     prescription: Prescription
     rest_s: int
     reason: str
+    level: str = ""
+    why_track: str = ""
+    gate: str = ""
+    why_dose: str = ""
+    dose_note: str = ""
 
 
 class TodayPlan(Model):
@@ -154,6 +164,8 @@ class TrackLevel(Model):
     prescription: Prescription
     step_title: str
     steps: int
+    level: str = ""
+    """ "Level 2 of 6: Heel slide", the one way levels are written."""
     reason: str
     changed_on: dt.date
 

@@ -15,7 +15,7 @@ from hipcoach.exercises.schema import Catalogue
 from hipcoach.programme.measures import NPRS, NPRS_VERSION, PSFS, PSFS_ITEMS, PSFS_VERSION
 from hipcoach.programme.models import ProgrammeError
 from hipcoach.programme.questions import GOAL_CHOICES
-from hipcoach.programme.tracks import TRACKS, TrackId, list_steps, starting_prescription
+from hipcoach.programme.tracks import TRACKS, Step, TrackId, list_steps, starting_prescription
 from hipcoach.store.database import Database
 from hipcoach.store.tables import Decision, Measure, Person, TrackState
 
@@ -82,7 +82,7 @@ def onboard(
     ladders = {t: list_steps(t, catalogue) for t in TRACKS}
     for track, step in chosen.items():
         if step is not None and not 0 <= step < len(ladders[track]):
-            raise ProgrammeError(f"{track} has steps 0 to {len(ladders[track]) - 1}, not {step}")
+            raise ProgrammeError(f"{track} has levels 1 to {len(ladders[track])}, not {step + 1}")
     with db.transaction() as s:
         person = s.get(Person, person_id)
         if person is None:
@@ -96,11 +96,7 @@ def onboard(
             s.add(new_measure(person_id, on, PSFS, PSFS_VERSION, item.activity, item.rating))
         for track, step in chosen.items():
             prescription = starting_prescription(ladders[track][step or 0])
-            reason = (
-                f"Starting point you chose: {ladders[track][step].title}."
-                if step is not None
-                else "Not part of your programme for now."
-            )
+            reason = starting_reason(track, step, answers, ladders[track])
             s.add(
                 TrackState(
                     person_id=person_id,
@@ -130,6 +126,21 @@ def onboard(
                     after=prescription.model_dump(),
                 )
             )
+
+
+def starting_reason(
+    track: TrackId, step: int | None, answers: OnboardingAnswers, steps: tuple[Step, ...]
+) -> str:
+    """Why a track starts where it does: the goals' suggestion, or the person's own pick."""
+    if step is None:
+        return "Not part of your programme for now."
+    level = f"level {step + 1} of {len(steps)}: {steps[step].title}"
+    suggested = track in suggest_tracks(answers.goals)
+    if step == 0 and suggested:
+        return f"Your goals suggest this track; it starts at {level}, the teacher's starting point."
+    if not suggested:
+        return f"You added this track yourself, starting at {level}."
+    return f"You chose to start at {level}."
 
 
 def new_measure(

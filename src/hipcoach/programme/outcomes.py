@@ -49,6 +49,8 @@ def summarise_sets(
     watched_reps = sum(f.actual_reps for f in watched)
     flagged = sum(f.flagged_reps or 0 for f in watched)
     target_felt = sum(1 for f in sets if f.felt == "target")
+    places = [f.felt for f in sets]
+    felt_most = max(dict.fromkeys(places), key=places.count)
     return SessionOutcome(
         session_id=session_id,
         performed_on=performed_on,
@@ -57,5 +59,6 @@ def summarise_sets(
         morning_pain=morning_pain,
         flagged_fraction=min(1.0, flagged / watched_reps) if watched_reps else None,
         felt_target=2 * target_felt >= len(sets),
+        felt_most=felt_most,
         outer_hip_pain=any(f.felt == "outer_hip" and f.pain >= OUTER_HIP_PAIN_MIN for f in sets),
     )

@@ -29,6 +29,7 @@ from hipcoach.programme.models import (
 )
 from hipcoach.programme.outcomes import SetFacts, summarise_sets
 from hipcoach.programme.progression import Decision, SessionOutcome, decide
+from hipcoach.programme.reasons import gate, why_dose, why_track
 from hipcoach.programme.tracks import (
     TRACK_TITLES,
     TRACKS,
@@ -38,6 +39,7 @@ from hipcoach.programme.tracks import (
     parse_track,
     starting_prescription,
 )
+from hipcoach.programme.vocabulary import level_label, step_label
 from hipcoach.store.database import Database
 from hipcoach.store.tables import Decision as DecisionRow
 from hipcoach.store.tables import ExerciseSet, MorningCheck, Person, TrackState, TrainingSession
@@ -63,15 +65,17 @@ def _planned_sets(session: TrainingSession, track: str, fallback: int) -> int:
 def track_outcomes(
     s: Session, person_id: int, state: TrackState, before: dt.date
 ) -> list[SessionOutcome]:
-    """The track's sessions on its current prescription, done before `before`, oldest first."""
+    """The track's sessions on its current prescription, done before `before` (open ones
+    included), oldest first."""
     rows = s.execute(
         select(TrainingSession, ExerciseSet)
         .join(ExerciseSet, ExerciseSet.session_id == TrainingSession.id)
         .where(
             TrainingSession.person_id == person_id,
             TrainingSession.id > state.since_session_id,
+            # Earlier days only: a day's session may still be continued that day, and one
+            # left open on an earlier day is over whether or not it was closed yet.
             TrainingSession.performed_on < before,
-            TrainingSession.status != "in_progress",
             ExerciseSet.track == state.track,
         )
         .order_by(TrainingSession.id, ExerciseSet.id)
@@ -239,22 +243,27 @@ def set_level(
     Never more than one step up at a time; ProgrammeError unless `confirmed`."""
     steps = list_steps(track)
     if not 0 <= step < len(steps):
-        raise ProgrammeError(f"{track} has steps 0 to {len(steps) - 1}, not {step}")
+        raise ProgrammeError(
+            f"the {TRACK_TITLES[track]} has levels 1 to {len(steps)}, not {step + 1}"
+        )
     with db.transaction() as s:
         state = _states(s, person_id).get(track)
         if state is None:
             raise ProgrammeError("onboarding is not finished: run `hipcoach start`")
         if state.active and step > state.step + 1:
             raise ProgrammeError(
-                f"levels are never skipped: from step {state.step} you can go to "
-                f"step {state.step + 1} at most"
+                f"levels are never skipped: from {level_label(state.step, len(steps))} you "
+                f"can go to level {state.step + 2} at most"
             )
         if not confirmed:
             raise ProgrammeError("changing a level needs your confirmation (--yes)")
         before = _prescription(state) if state.active else None
         state.active = True
         after = starting_prescription(steps[step])
-        reason = f"You chose {steps[step].title} yourself, starting at {after.describe()}."
+        label = level_label(step, len(steps))
+        reason = (
+            f"You chose {steps[step].title} yourself ({label}), starting at {after.describe()}."
+        )
         return _record(s, person_id, on, "override", "person", reason, before, after)
 
 
@@ -274,23 +283,37 @@ def today_plan(db: Database, person_id: int, on: dt.date) -> TodayPlan:
     """What to do today on every active track, with the reason for each dose."""
     items: list[PlanItem] = []
     with db.transaction() as s:
+        person = s.get(Person, person_id)
+        goals = tuple(person.goals or ()) if person is not None else ()
         states = _states(s, person_id)
         reasons = _latest_reasons(s, person_id)
         for track in TRACKS:
             state = states.get(track)
             if state is None or not state.active:
                 continue
-            step = list_steps(track)[state.step]
-            items.append(
-                PlanItem(
-                    track=track,
-                    title=step.title,
-                    prescription=_prescription(state),
-                    rest_s=step.rest_s,
-                    reason=reasons.get(track, state.reason),
-                )
-            )
+            items.append(_plan_item(track, _prescription(state), goals, reasons.get(track)))
     return TodayPlan(on=on, items=tuple(items))
+
+
+def _plan_item(
+    track: TrackId, rx: Prescription, goals: tuple[str, ...], reason: str | None
+) -> PlanItem:
+    steps = list_steps(track)
+    step = steps[rx.step]
+    from hipcoach.exercises.catalogue import get_exercise
+
+    return PlanItem(
+        track=track,
+        title=step.title,
+        prescription=rx,
+        rest_s=step.rest_s,
+        reason=reason or "",
+        level=step_label(step, len(steps)),
+        why_track=why_track(track, goals),
+        gate=gate(track),
+        why_dose=why_dose(rx, steps),
+        dose_note=get_exercise(rx.exercise_id).dosage.notes,
+    )
 
 
 def _latest_reasons(s: Session, person_id: int) -> dict[str, str]:
@@ -320,6 +343,7 @@ def track_levels(db: Database, person_id: int) -> list[TrackLevel]:
                     active=state.active,
                     prescription=_prescription(state),
                     step_title=steps[state.step].title,
+                    level=step_label(steps[state.step], len(steps)),
                     steps=len(steps),
                     reason=state.reason,
                     changed_on=state.updated_on,

@@ -29,6 +29,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from hipcoach.programme.questions import FELT_CHOICES
 from hipcoach.programme.tracks import (
     HOLD_MAX_S,
     Frozen,
@@ -64,6 +65,8 @@ class SessionOutcome(Frozen):
     """Share of reps with a compensation cue; None when no camera watched the sets."""
     felt_target: bool | None = None
     """True when most sets were felt in the target muscle; None when nobody asked."""
+    felt_most: str | None = None
+    """Where most sets were felt (a `FELT_VALUES` id), to quote the answer back."""
     outer_hip_pain: bool = False
 
 
@@ -141,13 +144,13 @@ def _regress(
     if form and not pain:
         lower = _step_down(current, steps)
         if lower is not None:
-            return "regress", lower, f"Back one step to {steps[lower.step].title}: {why}."
+            return "regress", lower, f"Back one level to {steps[lower.step].title}: {why}."
     cut = _cut_volume(current)
     if cut is not None:
         return "regress", cut, f"Easing off to {cut.describe()}: {why}."
     lower = _step_down(current, steps)
     if lower is not None:
-        return "regress", lower, f"Back one step to {steps[lower.step].title}: {why}."
+        return "regress", lower, f"Back one level to {steps[lower.step].title}: {why}."
     return (
         "hold",
         current,
@@ -170,7 +173,9 @@ def _clean_session_gaps(session: SessionOutcome, baseline_pain: int) -> list[str
     if session.flagged_fraction is not None and session.flagged_fraction > PROGRESS_FLAGGED_MAX:
         gaps.append(f"{session.flagged_fraction:.0%} of reps lost form (needs 10 % or less)")
     if session.felt_target is not True:
-        gaps.append("you did not yet feel the target muscle doing the work")
+        where = {c.value: c.label for c in FELT_CHOICES}.get(session.felt_most or "")
+        answer = f" (where you felt it most: {where})" if where else ""
+        gaps.append(f"you did not yet feel the target muscle doing the work{answer}")
     return gaps
 
 
@@ -189,7 +194,7 @@ def next_prescription(current: Prescription, steps: Sequence[Step]) -> Prescript
     return None
 
 
-def _describe_change(before: Prescription, after: Prescription, steps: Sequence[Step]) -> str:
+def describe_change(before: Prescription, after: Prescription, steps: Sequence[Step]) -> str:
     if after.step != before.step:
         return f"move up to {steps[after.step].title} at {after.describe()}"
     if after.reps != before.reps:
@@ -274,7 +279,7 @@ def decide(
             current,
             "Two clean sessions at the top of this track: keep it up, there is no harder step.",
         )
-    change = _describe_change(current, upgraded, steps)
+    change = describe_change(current, upgraded, steps)
     form_words = (
         "form held"
         if all(s.flagged_fraction is not None for s in recent)

@@ -189,7 +189,7 @@ CLEARED = Question(
 def felt_question(target: str) -> Question:
     """'Where did you feel it?' with the target muscle named for this exercise."""
     choices = tuple(
-        Choice(value=c.value, label=f"the target: {target}" if c.value == "target" else c.label)
+        Choice(value=c.value, label=f"{target} (the target)" if c.value == "target" else c.label)
         for c in FELT_CHOICES
     )
     return Question(

@@ -59,6 +59,12 @@ def _carried_flags(previous: Screen | None, cleared: set[str]) -> list[str]:
     return [f for f in previous.flagged if f not in cleared]
 
 
+AFTER_EMERGENCY_MESSAGE = (
+    "Your answers today are all clear, but an earlier safety check said to get emergency "
+    "care. Exercise waits until a doctor has seen you about that and cleared you."
+)
+
+
 def _blocking(screen: Screen, cleared: set[str]) -> tuple[str, ...]:
     if screen.outcome == Outcome.emergency:
         return tuple(screen.flagged)
@@ -70,6 +76,8 @@ def _message(outcome: str, blocking: tuple[str, ...]) -> str:
         return EMERGENCY_MESSAGE
     if any(f.startswith(REFERRAL_FLAG) for f in blocking):
         return REFERRAL_MESSAGE
+    if any(f.startswith(AFTER_EMERGENCY) for f in blocking):
+        return AFTER_EMERGENCY_MESSAGE
     if blocking:
         return SEE_DOCTOR_MESSAGE
     return "Nothing in your answers stops you exercising."

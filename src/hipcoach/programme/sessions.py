@@ -52,31 +52,70 @@ def session_info(session: TrainingSession, with_sets: bool = True) -> SessionInf
     )
 
 
-def close_stale_sessions(db: Database, person_id: int) -> int:
-    """Mark sessions a crash left `in_progress` as `interrupted` (sets kept). Returns how many."""
+def close_stale_sessions(db: Database, person_id: int, before: dt.date | None = None) -> int:
+    """Mark sessions a crash left `in_progress` as `interrupted` (sets kept). Returns how many.
+
+    `before`: only sessions of earlier days; today's open session belongs to whichever
+    interface (web or terminal) continues it."""
     with db.transaction() as s:
-        stale = list(
-            s.scalars(
-                select(TrainingSession).where(
-                    TrainingSession.person_id == person_id,
-                    TrainingSession.status == "in_progress",
-                )
-            )
+        query = select(TrainingSession).where(
+            TrainingSession.person_id == person_id,
+            TrainingSession.status == "in_progress",
         )
+        if before is not None:
+            query = query.where(TrainingSession.performed_on < before)
+        stale = list(s.scalars(query))
         for session in stale:
             session.status = "interrupted"
             session.ended_at = utc_now()
         return len(stale)
 
 
+def todays_session(db: Database, person_id: int, on: dt.date) -> SessionInfo | None:
+    """The day's session (the latest, should an older database hold several), any status."""
+    with db.transaction() as s:
+        session = s.scalars(
+            select(TrainingSession)
+            .where(TrainingSession.person_id == person_id, TrainingSession.performed_on == on)
+            .order_by(TrainingSession.id.desc())
+            .limit(1)
+        ).first()
+        return session_info(session) if session is not None else None
+
+
+def sets_done_by_track(session: SessionInfo) -> dict[str, int]:
+    """How many sets each track has in the session."""
+    done: dict[str, int] = {}
+    for saved in session.sets:
+        done[saved.track] = done.get(saved.track, 0) + 1
+    return done
+
+
 def start_session(
     db: Database, person_id: int, on: dt.date, pre_pain: int | None, plan: TodayPlan
 ) -> SessionInfo:
-    """Open today's session with its plan and the pain before starting (NPRS 0-10)."""
+    """Open the day's session with its plan and the pain before starting (NPRS 0-10).
+
+    One session a day, shared by the web and the terminal: when the day already has one
+    (open, finished or interrupted), it is continued (reopened) with its sets, not doubled.
+    """
     if pre_pain is not None and not 0 <= pre_pain <= 10:
         raise ProgrammeError("pain is rated from 0 to 10")
-    close_stale_sessions(db, person_id)
+    close_stale_sessions(db, person_id, before=on)
     with db.transaction() as s:
+        existing = s.scalars(
+            select(TrainingSession)
+            .where(TrainingSession.person_id == person_id, TrainingSession.performed_on == on)
+            .order_by(TrainingSession.id.desc())
+            .limit(1)
+        ).first()
+        if existing is not None:
+            existing.status = "in_progress"
+            existing.ended_at = None
+            if existing.pre_pain is None:
+                existing.pre_pain = pre_pain
+            s.flush()
+            return session_info(existing)
         session = TrainingSession(
             person_id=person_id,
             performed_on=on,

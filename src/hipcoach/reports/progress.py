@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from hipcoach.programme import history, people, planner
 from hipcoach.programme.measures import GROC, NPRS_MCID, PSFS, score_psfs
 from hipcoach.programme.tracks import TRACK_TITLES, list_steps
+from hipcoach.programme.vocabulary import step_label
 from hipcoach.store.database import Database
 
 
@@ -41,10 +42,13 @@ class LevelPoint:
     track: str
     track_title: str
     step: int
+    """The step index on the track (0 = first); `level` words it, counted from 1."""
     title: str
     dose: str
     action: str
     reason: str
+    level: str = ""
+    steps: int = 1
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,8 @@ def collect_progress(db: Database, person_id: int) -> ProgressData:
     for d in planner.decision_history(db, person_id):
         if not d.changed or d.action == "off":
             continue
-        step = list_steps(d.after.track)[d.after.step]
+        steps = list_steps(d.after.track)
+        step = steps[d.after.step]
         levels.append(
             LevelPoint(
                 on=d.decided_on,
@@ -109,6 +114,8 @@ def collect_progress(db: Database, person_id: int) -> ProgressData:
                 dose=d.after.describe(),
                 action=d.action,
                 reason=d.reason,
+                level=step_label(step, len(steps)),
+                steps=len(steps),
             )
         )
     return ProgressData(

@@ -25,6 +25,7 @@ from hipcoach.errors import (
     SafetyStop,
     StorageError,
 )
+from hipcoach.programme import vocabulary
 from hipcoach.programme.models import ProgrammeError
 from hipcoach.web.gate import GateMiddleware
 from hipcoach.web.headers import SecurityHeadersMiddleware
@@ -96,6 +97,7 @@ def create_app(
         settings.max_live_sockets, settings.max_camera_sockets, settings.live_start_timeout_s
     )
     app.state.templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    app.state.templates.env.globals["words"] = vocabulary
     # Added innermost first: requests pass headers -> HEAD -> gate -> body limit -> routes.
     upload_limit = settings.max_upload_mb * 1024 * 1024
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for(upload_limit))

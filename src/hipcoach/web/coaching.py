@@ -34,8 +34,11 @@ from hipcoach.programme.sessions import (
     finish_session,
     morning_check_due,
     save_set,
+    sets_done_by_track,
     start_session,
+    todays_session,
 )
+from hipcoach.programme.vocabulary import target_name
 from hipcoach.store.database import Database
 from hipcoach.web.live import FinishedSet
 
@@ -49,6 +52,8 @@ class SaveSetRequest(BaseModel):
     leg_symptoms: bool = False
     ended_early: bool = False
     plan: str | None = None
+    typed_reps: int | None = Field(default=None, ge=0, le=500)
+    """The reps the person typed when the camera saw none."""
 
 
 @dataclass
@@ -74,13 +79,11 @@ def open_session_today(db: Database, person_id: int, on: dt.date) -> SessionInfo
 
 
 def build_today(db: Database, person: PersonInfo, on: dt.date) -> TodayView:
-    """Read-only: safety, pending questions, pending level decisions and the plan."""
-    session = open_session_today(db, person.id, on)
+    """Read-only: safety, pending questions, pending level decisions and the plan. The
+    day's session is shown whichever interface started it (web or terminal)."""
+    session = todays_session(db, person.id, on)
     decisions = [] if session is not None else review_tracks(db, person.id, on)
-    sets_done: dict[str, int] = {}
-    if session is not None:
-        for saved in session.sets:
-            sets_done[saved.track] = sets_done.get(saved.track, 0) + 1
+    sets_done = sets_done_by_track(session) if session is not None else {}
     return TodayView(
         person=person,
         status=safety_status(db, person.id, on),
@@ -102,7 +105,7 @@ def begin_session(
 ) -> SessionInfo:
     """Apply the engine's pending decisions (a step up only when its track is in
     `accepted_tracks`), then open today's session with the resulting plan."""
-    close_stale_sessions(db, person_id)
+    close_stale_sessions(db, person_id, before=on)
     if _pain_rising(db, person_id, on):
         record_referral(db, person_id, on)
     if safety_status(db, person_id, on).blocked:
@@ -126,7 +129,7 @@ def _pain_rising(db: Database, person_id: int, on: dt.date) -> bool:
 def felt_choices(exercise: Exercise) -> list[tuple[str, str]]:
     """(value, label) answers to "where did you feel it?", the target named for this
     exercise (the programme's own question, so the answers match what it stores)."""
-    target = exercise.target_muscles[0].split(" (")[0] if exercise.target_muscles else "it"
+    target = target_name(exercise.target_muscles)
     return [(c.value, c.label) for c in felt_question(target).choices]
 
 
@@ -153,6 +156,25 @@ def build_set_input(
     item = _plan_item(plan, exercise, finished.variation)
     target_reps = item.prescription.reps if item else exercise.dosage.reps_min
     target_hold = item.prescription.hold_s if item else exercise.dosage.hold_s
+    if report.rep_count == 0:
+        if request.typed_reps is None:
+            raise ProgrammeError("the camera saw no reps: type the reps you did, or skip this set")
+        # Typed: counts only, no form data (the camera saw nothing to judge).
+        return SetInput(
+            track=exercise.track,
+            exercise_id=exercise.id,
+            variation=finished.variation,
+            set_index=set_index,
+            source="typed",
+            target_reps=target_reps,
+            actual_reps=request.typed_reps,
+            target_hold_s=target_hold,
+            pain=request.pain,
+            felt=request.where_felt,
+            leg_symptoms=request.leg_symptoms,
+            ended_early=request.ended_early or finished.interrupted,
+            duration_s=report.duration_s,
+        )
     holds = [r.hold_s for r in report.reps]
     return SetInput(
         track=exercise.track,

@@ -6,15 +6,21 @@ on a mat can take in one short sentence at a time, so the picker
   "you're losing the isolation" and camera advice before single-rep faults),
 - keeps a shown cue on screen for at least `hold_s` seconds before replacing it,
 - never repeats the same cue within `repeat_s` seconds (3 s by default),
-- forgets waiting cues older than `stale_s`, so advice never arrives late.
+- forgets waiting cues older than `stale_s`, so advice never arrives late,
+- says a cue that is less certain from this camera angle (the report's
+  `view.hard_to_see`) once per set, with that caveat, instead of on every rep.
 Times are the capture times of the frames, in seconds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from hipcoach.analysis.events import CueEvent
+from hipcoach.programme.vocabulary import UNCERTAIN_CAVEAT
+
+__all__ = ["UNCERTAIN_CAVEAT", "CuePicker", "cue_priority"]
 
 SEVERITY_RANK: dict[str, int] = {"stop": 0, "warn": 1, "info": 2}
 CUE_ORDER: tuple[str, ...] = (
@@ -58,14 +64,25 @@ class CuePicker:
         self._last_shown: dict[str, float] = {}
         self._current: CueEvent | None = None
         self._current_since = float("-inf")
+        self._said_uncertain: set[str] = set()
 
     @property
     def current(self) -> CueEvent | None:
         return self._current
 
-    def offer(self, events: list[CueEvent], t: float) -> CueEvent | None:
-        """Register this frame's cues; return a cue to show now, or None to keep the screen."""
+    def offer(
+        self, events: list[CueEvent], t: float, uncertain: Collection[str] = ()
+    ) -> CueEvent | None:
+        """Register this frame's cues; return a cue to show now, or None to keep the screen.
+
+        `uncertain`: cue ids this camera angle sees poorly; each is shown once per set,
+        its message followed by `UNCERTAIN_CAVEAT`, and dropped after that."""
         for event in events:
+            if event.cue in uncertain:
+                if event.cue in self._said_uncertain:
+                    continue
+                self._said_uncertain.add(event.cue)
+                event = event.model_copy(update={"message": f"{event.message} {UNCERTAIN_CAVEAT}"})
             if event.cue not in self._waiting:
                 self._waiting[event.cue] = _Waiting(event, t)
         self._waiting = {k: w for k, w in self._waiting.items() if t - w.since <= self.stale_s}

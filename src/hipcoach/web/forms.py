@@ -33,6 +33,7 @@ from hipcoach.programme.safety import RED_FLAGS, ScreenReason, ScreenResult
 from hipcoach.programme.screening import record_screen
 from hipcoach.programme.sessions import record_checkin
 from hipcoach.programme.tracks import TRACK_TITLES, TRACKS, TrackId, list_steps
+from hipcoach.programme.vocabulary import step_label
 from hipcoach.store.database import Database
 
 Form = Mapping[str, Any]
@@ -78,7 +79,7 @@ def screen_form(
         "flag_groups": groups,
         "values": values,
         "errors": dict(errors or {}),
-        "name": str(form.get("name", DEFAULT_NAME)) if form else DEFAULT_NAME,
+        "name": str(form.get("name", "")) if form else "",
     }
 
 
@@ -97,10 +98,11 @@ def parse_screen(form: Form, ask_name: bool) -> ParsedScreen:
 
 def record_first_screen(
     db: Database, person: PersonInfo | None, parsed: ParsedScreen, on: dt.date
-) -> ScreenResult:
-    """Create the person on first run, then record their screen."""
+) -> tuple[int, ScreenResult]:
+    """Create the person on first run (or when adding someone), then record their screen.
+    ProgrammeError when the name is taken."""
     person_id = person.id if person else create_person(db, parsed.name or DEFAULT_NAME, on).id
-    return record_screen(db, person_id, parsed.answers, on, "onboarding")
+    return person_id, record_screen(db, person_id, parsed.answers, on, "onboarding")
 
 
 def record_screen_answers(
@@ -113,8 +115,11 @@ def _track_options() -> dict[TrackId, list[tuple[str, str]]]:
     options: dict[TrackId, list[tuple[str, str]]] = {}
     for track in TRACKS:
         steps = list_steps(track)
-        options[track] = [("auto", "as my goals suggest (from the first step)"), ("off", "not now")]
-        options[track] += [(str(s.index), f"step {s.index + 1}: {s.title}") for s in steps]
+        options[track] = [
+            ("auto", "as my goals suggest (from the first level)"),
+            ("off", "not now"),
+        ]
+        options[track] += [(str(s.index), step_label(s, len(steps))) for s in steps]
     return options
 
 

@@ -150,7 +150,10 @@ class LiveCoach:
     def _analyse(self, pose: PoseFrame | None, t: float, started: float) -> ResultMessage:
         events = self.analyser.update(pose, t)
         self.reps.extend(e for e in events if isinstance(e, RepEvent))
-        shown = self.picker.offer([e for e in events if isinstance(e, CueEvent)], t)
+        cues = [e for e in events if isinstance(e, CueEvent)]
+        # Only frames with a cue pay for the report (once per rep at most).
+        uncertain = self.analyser.report().view.hard_to_see if cues else ()
+        shown = self.picker.offer(cues, t, uncertain)
         self.seq += 1
         return ResultMessage(
             seq=self.seq,

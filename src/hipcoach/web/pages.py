@@ -11,8 +11,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import STRENGTH_WORDS
 from hipcoach.exercises.schema import Exercise
+from hipcoach.programme.planner import today_plan
 from hipcoach.programme.questions import LEG_SYMPTOMS, STILL_ISOLATING
 from hipcoach.programme.screening import safety_status
+from hipcoach.programme.tracks import find_step, list_steps, starting_prescription
+from hipcoach.programme.vocabulary import step_label, track_title
 from hipcoach.web.coaching import felt_choices
 from hipcoach.web.deps import render_page, services_of, settings_of
 from hipcoach.web.drawings import describe_drawing, render_exercise_svg
@@ -91,11 +94,13 @@ async def live_page(
         return gate
     config = None
     if chosen is not None:
+        chosen_variation = variation or chosen.default_variation
         config = exercise_summary(chosen) | {
-            "variation": variation or chosen.default_variation,
+            "variation": chosen_variation,
             "side": side if side in ("left", "right", "auto") else "auto",
             "felt": felt_choices(chosen),
             "plan": plan,
+            "target": await _live_target(request, chosen, chosen_variation),
             "skeleton": skeleton_edges(),
         }
     return render_page(
@@ -108,6 +113,36 @@ async def live_page(
         isolation_question=STILL_ISOLATING.text,
         leg_question=LEG_SYMPTOMS.text,
     )
+
+
+async def _live_target(
+    request: Request, exercise: Exercise, variation: str | None
+) -> dict[str, Any]:
+    """The set's target as the plan words it: today's prescription when this exercise is
+    in the person's plan, else the level's starting dose (said so)."""
+    from hipcoach.web.programme_routes import call, database_of, person_of, today_of
+
+    db = await call(database_of, request)
+    person = await call(person_of, request, db)
+    steps = list_steps(exercise.track)
+    step = find_step(steps, exercise.id, variation) or find_step(steps, exercise.id)
+    assert step is not None  # every catalogue exercise is on its track
+    rx = starting_prescription(step)
+    source = "The starting dose of this level: it is not in your plan today."
+    if person is not None and person.onboarded:
+        plan = await call(today_plan, db, person.id, today_of(request))
+        for item in plan.items:
+            p = item.prescription
+            if p.exercise_id == exercise.id and p.variation == step.variation:
+                rx, source = p, "From today's plan."
+    return {
+        "reps": rx.reps,
+        "sets": rx.sets,
+        "hold_s": rx.hold_s,
+        "dose": rx.describe(),
+        "level": f"{track_title(exercise.track)} · {step_label(step, len(steps))}",
+        "source": source,
+    }
 
 
 async def _safety_gate(request: Request) -> Response | None:

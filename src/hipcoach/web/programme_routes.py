@@ -100,7 +100,24 @@ async def today(request: Request) -> Response:
 @router.get("/people", response_class=HTMLResponse)
 async def people_page(request: Request) -> Response:
     db = await call(database_of, request)
-    return render_page(request, "people.html", people=await call(list_people, db))
+    try:
+        current = await call(person_of, request, db)
+    except ProgrammeError:
+        current = None  # several people and none chosen yet: that is what this page is for
+    return render_page(request, "people.html", people=await call(list_people, db), current=current)
+
+
+@router.get("/people/new", response_class=HTMLResponse)
+async def new_person_page(request: Request) -> Response:
+    """A second (third...) person on this install: their own safety questions first."""
+    return render_page(
+        request,
+        "screen.html",
+        reason="onboarding",
+        first_run=True,
+        new_person=True,
+        **forms.screen_form(),
+    )
 
 
 @router.post("/people", dependencies=[Depends(require_csrf)])
@@ -123,8 +140,13 @@ async def start_page(request: Request) -> Response:
 
 @router.post("/start", dependencies=[Depends(require_csrf)])
 async def start(request: Request) -> Response:
-    db, person, on = await _context(request)
     form = await request.form()
+    adding = form.get("new_person") == "yes"
+    if adding:
+        db, on = await call(database_of, request), today_of(request)
+        person: PersonInfo | None = None
+    else:
+        db, person, on = await _context(request)
     parsed = forms.parse_screen(form, ask_name=person is None)
     if parsed.errors:
         return render_page(
@@ -133,10 +155,14 @@ async def start(request: Request) -> Response:
             status_code=422,
             reason="onboarding",
             first_run=person is None,
+            new_person=adding,
             **forms.screen_form(form, parsed.errors),
         )
-    result = await call(forms.record_first_screen, db, person, parsed, on)
-    return _after_screen(request, result)
+    person_id, result = await call(forms.record_first_screen, db, person, parsed, on)
+    response = _after_screen(request, result)
+    if person is None:  # this browser now trains as the person just added
+        response.set_cookie(PERSON_COOKIE, str(person_id), samesite="strict")
+    return response
 
 
 @router.get("/screen", response_class=HTMLResponse)

@@ -10,16 +10,23 @@
   function fillVariations() {
     const option = exerciseSelect.selectedOptions[0];
     const ids = option ? JSON.parse(option.dataset.variations || "[]") : [];
+    const names = option ? JSON.parse(option.dataset.variationNames || "[]") : [];
     variationSelect.replaceChildren();
     variationSelect.disabled = ids.length === 0;
-    for (const id of ids) {
+    $("variation-label").hidden = ids.length === 0; // no empty box for exercises without set-ups
+    ids.forEach((id, i) => {
       const o = document.createElement("option");
-      o.value = id; o.textContent = id.replaceAll("_", " ");
+      o.value = id; o.textContent = names[i] || id;
       variationSelect.appendChild(o);
-    }
+    });
   }
 
+  const cueNames = JSON.parse($("cue-names").textContent);
+  const cueName = (id) => cueNames[id] || id.replaceAll("_", " ");
+
   function fail(message) {
+    $("analyse-progress").hidden = true; // no "Uploading…" left under the error
+    $("analyse-status").textContent = "";
     $("analyse-error").textContent = message;
     $("analyse-error").hidden = false;
     $("analyse-button").disabled = false;
@@ -122,11 +129,11 @@
     let text = "";
     if (view.ok && cues.length > 0) {
       text += " Less certain from this camera angle (they move towards or away from the camera): " +
-        cues.map((c) => c.replaceAll("_", " ")).join(", ") + ".";
+        cues.map(cueName).join(", ") + ".";
     }
     if (unjudged.length > 0) {
       text += " Not judged from this camera angle (the camera cannot tell them from the moving leg): " +
-        unjudged.map((c) => c.replaceAll("_", " ")).join(", ") + ".";
+        unjudged.map(cueName).join(", ") + ".";
     }
     return text;
   }
@@ -177,27 +184,17 @@
       if (canvas.width !== video.videoWidth) { canvas.width = video.videoWidth; canvas.height = video.videoHeight; }
       const frame = HipSkeleton.frameAt(result.frames, video.currentTime);
       HipSkeleton.draw(canvas, frame ? frame.pose : null, result.skeleton);
-      if (frame) drawStatus(canvas, frame);
+      showCaption(frame);
     }
     requestAnimationFrame(drawOverlay);
   }
 
-  /* The rep count and the cue showing at this moment of the video. */
-  function drawStatus(canvas, frame) {
-    const ctx = canvas.getContext("2d");
-    const size = Math.max(16, Math.round(canvas.height / 14));
-    ctx.font = "700 " + size + "px system-ui, sans-serif";
-    ctx.fillStyle = "rgba(0,0,0,0.6)";
-    ctx.fillRect(0, 0, size * 5, size * 1.6);
-    ctx.fillStyle = "#ffffff";
-    ctx.fillText("Reps " + frame.reps, size * 0.4, size * 1.15);
-    if (frame.cue) {
-      ctx.font = "600 " + Math.round(size * 0.7) + "px system-ui, sans-serif";
-      ctx.fillStyle = "rgba(0,0,0,0.6)";
-      ctx.fillRect(0, canvas.height - size * 1.5, canvas.width, size * 1.5);
-      ctx.fillStyle = "#ffd27a";
-      ctx.fillText(frame.cue, size * 0.4, canvas.height - size * 0.5, canvas.width - size * 0.8);
-    }
+  /* The rep count and the cue at this moment of the video, written under the picture:
+     nothing is drawn over the body or the video's own controls. */
+  function showCaption(frame) {
+    const caption = $("playback-caption");
+    const text = frame ? "Rep " + frame.reps + (frame.cue ? " · " + frame.cue : "") : "";
+    if (caption.textContent !== text) caption.textContent = text;
   }
 
   const unsupported = HipDevicePose.unsupportedReason();

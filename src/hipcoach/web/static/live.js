@@ -266,6 +266,9 @@
 
   /* ---- after the set ---- */
   function showAfterSet() {
+    clearTimeout(st.cueTimer);
+    $("cue").hidden = true; // a cue belongs to its set
+    startRest(cfg.dosage.rest_s); // the rest starts when the set ends, not after the questions
     const report = st.report;
     const reps = report ? report.rep_count : st.reps.length;
     const seconds = report ? report.duration_s : (performance.now() - st.setStart) / 1000;
@@ -280,6 +283,8 @@
       li.dataset.cue = cue;
       list.appendChild(li);
     }
+    $("unseen-reps").hidden = reps > 0; // no reps seen: typed in, never saved as 0 done
+    $("typed-reps").required = reps === 0;
     $("after-set").hidden = false;
     $("save-status").textContent = "";
     $("save-button").disabled = false;
@@ -295,6 +300,7 @@
       set_id: st.setId, pain: Number(data.get("pain")), where_felt: data.get("where_felt"),
       leg_symptoms: data.get("leg_symptoms") === "yes", plan: cfg.plan,
       ended_early: st.endedEarly || st.interrupted,
+      typed_reps: data.get("typed_reps") ? Number(data.get("typed_reps")) : null,
     };
     $("save-button").disabled = true;
     $("save-status").textContent = "Saving…";
@@ -317,7 +323,7 @@
       }
       setState("resting");
       status("Resting. Start the next set when the rest is over, if you like.");
-      startRest(cfg.dosage.rest_s);
+      if (st.restEnd === null) startRest(cfg.dosage.rest_s);
       tick();
       $("start-button").textContent = "Start the next set";
     } catch (err) {
