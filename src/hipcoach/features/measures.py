@@ -71,13 +71,15 @@ def compute_knee_turn(
     `axis` is the line to turn about (default: this pose's own hip-ankle line).
     NaN when the hip, knee and ankle do not define the angle.
     """
-    axis = normalize(work.ankle - work.hip) if axis is None else axis
+    own_axis = normalize(work.ankle - work.hip)
+    axis = own_axis if axis is None else axis
     outward = normalize(orthogonal_part(outward_hint, axis))
     offset = orthogonal_part(work.thigh, axis)
     length = float(np.linalg.norm(work.thigh))
     if not length:
         return float("nan")
-    if not planar and float(np.linalg.norm(offset)) < KNEE_SWING_MIN_OFFSET * length:
+    bend = float(np.linalg.norm(orthogonal_part(work.thigh, own_axis)))
+    if not planar and bend < KNEE_SWING_MIN_OFFSET * length:
         # A (nearly) straight leg has no turn about its own line: read the thigh's rise
         # towards the working side instead (a straight leg lifted under the clamshell).
         # Not in the image plane, where a bent knee pointing at the camera looks straight.
