@@ -176,3 +176,32 @@ def test_cues_dragged_with_the_knee_are_not_judged_along_the_body(exercise: str)
     assert all("pelvis_rolls_back" not in rep.cues for rep in report.reps)
     front, _ = analyse(replace(scenario, view="front"))
     assert front.view.not_judged == []
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_moving_about_before_settling_gives_no_reps(seed: int) -> None:
+    # The person moves the trunk and legs freely for a few seconds before lying still:
+    # reps count only once a still start posture has been held.
+    scenario = Scenario("clamshell", n_reps=4, arrive_s=5.0, lead_in_s=1.0, seed=seed)
+    report, truth = analyse(scenario, quiet=False)
+    assert report.rep_count == 4
+    assert report.reps[0].peak_s >= truth.reps[0].start_s
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_clamshell_with_the_top_hip_hitched_still_counts(side: str) -> None:
+    # Hitching the top hip turns the tucked femur with the pelvis: the knee barely opens in
+    # the start posture's frame while the hip itself rotates as far as in any rep.
+    for seed in range(1, 9):
+        scenario = Scenario(
+            "clamshell",
+            variation="knees_tucked",
+            working_side=side,  # type: ignore[arg-type]
+            n_reps=8,
+            rep_duration_s=(0.8, 1.2),
+            rest_between_s=(0.2, 0.6),
+            compensations={"hips_not_stacked": [2, 5]},
+            seed=seed,
+        )
+        report, truth = analyse(scenario, quiet=False)
+        assert report.rep_count == len(truth.reps) == 8, seed
