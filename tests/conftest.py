@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hipcoach.exercises.schema import Posture
 from tests.realdata import OWN_RENDERED_DIR, REAL_DIR, RENDERED_DIR
 
 REAL_CLIPS = (
@@ -15,11 +16,15 @@ REAL_CLIPS = (
     "clamshell_banded.mp4",
 )
 
+# Rendered clips with a trainer beside the person exercising (tests/analysis/test_rendered_scenes).
+SECOND_PERSON_CLIPS = ("clam_trainer_kneel_front", "clam_trainer_stand_wide")
 
-def _landmark_csvs(clips: list[Path], out: Path) -> dict[str, Path]:
-    """Run the MediaPipe backend over each existing clip into a landmark CSV."""
+
+def _landmark_csvs(clips: list[Path], out: Path, posture: Posture | None = None) -> dict[str, Path]:
+    """Run the MediaPipe backend over each existing clip into a landmark CSV; with a
+    posture, the way an exercise done in it is analysed (person selection by posture)."""
     from hipcoach.pose.landmark_csv import LandmarkCsvWriter
-    from hipcoach.pose.source import open_recording
+    from hipcoach.pose.source import estimator_for, open_recording
 
     made: dict[str, Path] = {}
     for path in clips:
@@ -27,7 +32,7 @@ def _landmark_csvs(clips: list[Path], out: Path) -> dict[str, Path]:
             continue
         csv_path = out / (path.stem + ".csv")
         with LandmarkCsvWriter(csv_path) as writer:
-            for sample in open_recording(path).samples():
+            for sample in open_recording(path).samples(estimator_for(posture)):
                 writer.write(sample.pose, sample.t)
         made[path.stem] = csv_path
     return made
@@ -46,3 +51,12 @@ def rendered_landmarks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
     out = tmp_path_factory.mktemp("rendered_landmarks")
     clips = sorted(RENDERED_DIR.glob("*.mp4")) + sorted(OWN_RENDERED_DIR.glob("*.mp4"))
     return _landmark_csvs(clips, out)
+
+
+@pytest.fixture(scope="session")
+def side_lying_scene_landmarks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Landmark CSVs of the rendered clips with a second person, found as a side-lying
+    exercise is (`hipcoach analyze -e clamshell`): the pose stage prefers someone lying."""
+    out = tmp_path_factory.mktemp("side_lying_scene_landmarks")
+    clips = [OWN_RENDERED_DIR / f"{stem}.mp4" for stem in SECOND_PERSON_CLIPS]
+    return _landmark_csvs(clips, out, Posture.side_lying)

@@ -1,8 +1,9 @@
 """Rendered scenes beyond one person exercising alone (README in tests/fixtures/rendered).
 
 - clamshells with a second person in the picture (a trainer kneeling behind, or standing
-  fully in view): the right count and side, and the landmarks stay on the person lying down
-  (the standing trainer is a known failure: BlazePose follows him);
+  fully in view): the right count and side, and the landmarks stay on the person lying down.
+  Plain BlazePose follows the standing trainer; the pose stage's person selection by
+  posture (`hipcoach.pose.selection`, used for every lying exercise) stays with her;
 - a crowded field (people standing and walking, nobody exercising): 0 reps, and a note;
 - a still pelvic tilt (lying on the back, knees bent, the pelvis rocking 12 deg): 0 reps for
   every lying exercise in the catalogue, and a note.
@@ -20,7 +21,7 @@ from tests.realdata import OWN_RENDERED_DIR
 
 from hipcoach.analysis.events import SetReport
 from hipcoach.analysis.offline import analyze_series
-from hipcoach.exercises.catalogue import load_catalogue
+from hipcoach.exercises.catalogue import get_exercise, load_catalogue
 from hipcoach.exercises.schema import Posture
 from hipcoach.pose.landmark_csv import read_landmark_csv
 from hipcoach.pose.landmarks import PoseSeries
@@ -29,18 +30,7 @@ pytestmark = pytest.mark.real
 
 KNEELING_TRAINER = "clam_trainer_kneel_front"
 STANDING_TRAINER = "clam_trainer_stand_wide"
-# BlazePose's single-person tracker picks the standing trainer (face, whole body upright) in
-# every frame and never the woman lying down: the analyser sees a standing person and counts 0.
-FOLLOWS_THE_STANDING_ONE = pytest.mark.xfail(
-    strict=True,
-    reason="BlazePose (one person, tracking mode) follows the standing trainer in all 150 "
-    "frames (2.3 px from his joints, 106 px from hers): 0 reps for 4; the pose stage has "
-    "no person selection",
-)
-WITH_TRAINER = [
-    KNEELING_TRAINER,
-    pytest.param(STANDING_TRAINER, marks=FOLLOWS_THE_STANDING_ONE),
-]
+WITH_TRAINER = [KNEELING_TRAINER, STANDING_TRAINER]
 CROWD = "crowd_standing_walking"
 TILT = "pelvic_tilt_still"
 LYING = [
@@ -61,12 +51,22 @@ def _analyse(rendered_landmarks: dict[str, Path], stem: str, exercise: str) -> S
     return analyze_series(_series(rendered_landmarks, stem), exercise)
 
 
+def _hip_centre_px(series: PoseSeries, truth: dict[str, Any]) -> np.ndarray:
+    hip_centre = (series.point("left_hip") + series.point("right_hip"))[:, :2] / 2
+    return np.asarray(hip_centre * np.array(truth["resolution"]))
+
+
+def test_the_clamshell_is_found_as_a_side_lying_exercise() -> None:
+    """The scene fixture selects by the posture `hipcoach analyze -e clamshell` uses."""
+    assert get_exercise("clamshell").posture is Posture.side_lying
+
+
 @pytest.mark.parametrize("stem", WITH_TRAINER)
 def test_second_person_count_side_and_windows(
-    rendered_landmarks: dict[str, Path], stem: str
+    side_lying_scene_landmarks: dict[str, Path], stem: str
 ) -> None:
     truth = _truth(stem)
-    report = _analyse(rendered_landmarks, stem, "clamshell")
+    report = _analyse(side_lying_scene_landmarks, stem, "clamshell")
     assert report.rep_count == truth["reps"], [r.peak_s for r in report.reps]
     assert report.side == truth["top_side"]
     for start, end in truth["rep_windows_s"]:
@@ -80,15 +80,14 @@ def test_second_person_count_side_and_windows(
 
 @pytest.mark.parametrize("stem", WITH_TRAINER)
 def test_landmarks_stay_on_the_person_lying_down(
-    rendered_landmarks: dict[str, Path], stem: str
+    side_lying_scene_landmarks: dict[str, Path], stem: str
 ) -> None:
     """In every frame with a person, BlazePose's hip centre lies on the exerciser, never on
     the trainer (true hip centres of both kept in the truth file)."""
     truth = _truth(stem)
-    series = _series(rendered_landmarks, stem)
+    series = _series(side_lying_scene_landmarks, stem)
     assert len(series) == truth["n_frames"]
-    hip_centre = (series.point("left_hip") + series.point("right_hip"))[:, :2] / 2
-    hips = hip_centre * np.array(truth["resolution"])
+    hips = _hip_centre_px(series, truth)
     found = np.isfinite(hips[:, 0])
     assert found.mean() >= 0.95
     own = np.hypot(*(hips - np.array(truth["hip_mid_px"]["exerciser"])).T)
@@ -104,6 +103,24 @@ def test_landmarks_stay_on_the_person_lying_down(
         )
     )
     assert np.nanmax(own) < gap / 6, (np.nanmax(own), gap)
+
+
+def test_plain_blazepose_follows_the_standing_trainer(rendered_landmarks: dict[str, Path]) -> None:
+    """Without the posture (an estimator that knows no exercise) the standing trainer is
+    tracked throughout: the clip still poses the problem the selection solves."""
+    truth = _truth(STANDING_TRAINER)
+    hips = _hip_centre_px(_series(rendered_landmarks, STANDING_TRAINER), truth)
+    other = np.hypot(*(hips - np.array(truth["hip_mid_px"]["trainer"])).T)
+    assert np.nanmedian(other) < 10
+
+
+def test_kneeling_trainer_landmarks_are_unchanged_by_selection(
+    rendered_landmarks: dict[str, Path], side_lying_scene_landmarks: dict[str, Path]
+) -> None:
+    """BlazePose already follows her there, so selection changes no landmark."""
+    plain = _series(rendered_landmarks, KNEELING_TRAINER)
+    chosen = _series(side_lying_scene_landmarks, KNEELING_TRAINER)
+    assert np.array_equal(plain.image, chosen.image, equal_nan=True)
 
 
 @pytest.mark.parametrize("exercise", ["clamshell", "side_lying_leg_lift"])

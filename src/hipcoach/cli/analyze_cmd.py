@@ -112,7 +112,7 @@ def analyze(
     from hipcoach.analysis.offline import analyze_samples
     from hipcoach.exercises.catalogue import get_exercise
     from hipcoach.pose.overlay import AnnotatedVideoWriter, draw_skeleton, draw_status
-    from hipcoach.pose.source import PoseSample, open_recording
+    from hipcoach.pose.source import PoseSample, estimator_for, open_recording
 
     spec = get_exercise(exercise)
     SetAnalyser(spec, variation=variation, side=side)  # reject bad options before decoding
@@ -138,7 +138,7 @@ def analyze(
 
         try:
             report = analyze_samples(
-                recording.samples(keep_frames=writer is not None),
+                recording.samples(estimator_for(spec.posture), keep_frames=writer is not None),
                 spec,
                 variation=variation,
                 side=side,

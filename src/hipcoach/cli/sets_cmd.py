@@ -22,8 +22,8 @@ from hipcoach.analysis.analyser import SetAnalyser
 from hipcoach.analysis.events import CueEvent, Event, RepEvent, SetReport
 from hipcoach.cli.prompts_cmd import Prompter, ask_float, ask_int, ask_yes
 from hipcoach.errors import InputFileError
-from hipcoach.exercises.schema import Exercise
-from hipcoach.pose.source import PoseSample, open_recording
+from hipcoach.exercises.schema import Exercise, Posture
+from hipcoach.pose.source import PoseSample, estimator_for, open_recording
 from hipcoach.programme.models import SetSource
 from hipcoach.programme.questions import STILL_ISOLATING, Question
 from hipcoach.programme.tracks import Prescription
@@ -100,9 +100,10 @@ def _has_person(sample: PoseSample) -> bool:
     return sample.pose is not None and bool(np.isfinite(sample.pose.image[:, 0]).any())
 
 
-def camera_samples(index: int) -> Iterator[PoseSample]:
+def camera_samples(index: int, posture: Posture | None = None) -> Iterator[PoseSample]:
     """Live poses from local camera `index` (OpenCV + the default pose estimator), stamped
-    with real capture times. InputFileError when the camera cannot be opened."""
+    with real capture times; `posture` is the exercise's (see `default_estimator`).
+    InputFileError when the camera cannot be opened."""
     import cv2
 
     from hipcoach.pose.source import default_estimator
@@ -111,7 +112,7 @@ def camera_samples(index: int) -> Iterator[PoseSample]:
     if not capture.isOpened():
         capture.release()
         raise InputFileError(f"camera {index} cannot be opened (is it connected and free?)")
-    estimator = default_estimator()
+    estimator = default_estimator(posture)
     start = time.monotonic()
     try:
         while time.monotonic() - start < MAX_CAMERA_SET_S:
@@ -227,6 +228,7 @@ def typed_set(prescription: Prescription, prompter: Prompter, pacer: Pacer) -> S
     return SetOutcome(source="typed", actual_reps=reps, hold_s=hold, duration_s=duration)
 
 
-def recording_samples(path: Path) -> Iterator[PoseSample]:
-    """Samples of a video or landmark CSV, played as if it were the camera."""
-    return open_recording(path).samples()
+def recording_samples(path: Path, posture: Posture | None = None) -> Iterator[PoseSample]:
+    """Samples of a video or landmark CSV, played as if it were the camera; `posture` is
+    the exercise's (see `default_estimator`)."""
+    return open_recording(path).samples(estimator_for(posture))

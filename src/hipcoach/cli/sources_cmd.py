@@ -122,7 +122,7 @@ def run_set(run: Run, exercise: Exercise, item: PlanItem) -> SetOutcome:
     video = video_for(run, exercise)
     if video is not None:
         outcome = watch_set(
-            recording_samples(video),
+            recording_samples(video, exercise.posture),
             exercise,
             item.prescription,
             "video",
@@ -139,7 +139,7 @@ def run_set(run: Run, exercise: Exercise, item: PlanItem) -> SetOutcome:
     if run.camera is not None:
         run.console.print(f"Camera {run.camera} is watching; press Enter to end the set.")
         return watch_set(
-            camera_samples(run.camera),
+            camera_samples(run.camera, exercise.posture),
             exercise,
             item.prescription,
             "camera",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from hipcoach.errors import InputFileError
+from hipcoach.exercises.schema import Posture
 from hipcoach.pose.estimator import PoseEstimator
 from hipcoach.pose.landmark_csv import is_landmark_file, iter_landmark_csv
 from hipcoach.pose.landmarks import PoseFrame
@@ -26,10 +28,18 @@ class PoseSample:
     video_frame: VideoFrame | None = None
 
 
-def default_estimator() -> PoseEstimator:
+def default_estimator(posture: Posture | None = None) -> PoseEstimator:
+    """BlazePose for one stream; given the exercise's posture, it stays with a person in that
+    posture when someone upright is also in view (see `hipcoach.pose.selection`)."""
     from hipcoach.pose.mediapipe_backend import MediaPipePoseEstimator
+    from hipcoach.pose.selection import select_by_posture
 
-    return MediaPipePoseEstimator()
+    return select_by_posture(MediaPipePoseEstimator, posture)
+
+
+def estimator_for(posture: Posture | None) -> EstimatorFactory:
+    """The default estimator factory for an exercise done in `posture` (None: any)."""
+    return partial(default_estimator, posture)
 
 
 @dataclass

@@ -27,7 +27,9 @@ import numpy as np
 from hipcoach.analysis.analyser import SetAnalyser
 from hipcoach.analysis.events import CueEvent, Event, SetReport
 from hipcoach.errors import HipcoachError
+from hipcoach.exercises.schema import Posture
 from hipcoach.pose.estimator import PoseEstimator
+from hipcoach.pose.selection import select_by_posture
 from hipcoach.pose.source import PoseSample
 from hipcoach.web.media import VIDEO_SUFFIX, count_video_frames, iter_video_bytes
 from hipcoach.web.protocol import pose_for_drawing
@@ -133,7 +135,7 @@ class AnalysisJobs:
         try:
             job.total = count_video_frames(data, kind)
             job.message = "finding the pose and checking each repetition"
-            estimator = self.create_estimator()
+            estimator = select_by_posture(self.create_estimator, _posture(job.exercise))
             try:
                 job.report = self.analyse_samples(
                     _samples(data, kind, estimator),
@@ -158,6 +160,13 @@ class AnalysisJobs:
                 keeper.close()
                 if job.status != "done":
                     keeper.discard()
+
+
+def _posture(exercise_id: str) -> Posture | None:
+    """The exercise's posture, so the pose stage stays with the person doing it."""
+    from hipcoach.exercises.catalogue import get_exercise
+
+    return get_exercise(exercise_id).posture
 
 
 def _samples(data: bytes, kind: str, estimator: PoseEstimator) -> Iterator[PoseSample]:

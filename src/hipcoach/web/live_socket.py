@@ -29,6 +29,7 @@ import uuid
 from collections.abc import MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
@@ -36,6 +37,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from hipcoach.errors import HipcoachError
 from hipcoach.pose.landmarks import PoseFrame
+from hipcoach.pose.selection import select_by_posture
 from hipcoach.web.live import FinishedSet, LiveCoach, event_to_wire
 from hipcoach.web.protocol import (
     ProtocolError,
@@ -276,7 +278,10 @@ def _build_coach(
 ) -> LiveCoach:
     """Runs on the socket's worker thread: MediaPipe graphs belong to the thread using them."""
     analyser = services.create_analyser(exercise, variation, start.side)
-    factory = services.create_estimator if start.mode == "frames" else None
+    factory = None
+    if start.mode == "frames":
+        # Stay with the person doing the exercise when someone else stands in view.
+        factory = partial(select_by_posture, services.create_estimator, exercise.posture)
     send_pose = start.send_pose if start.send_pose is not None else start.mode == "frames"
     return LiveCoach(analyser, factory, send_pose=send_pose)
 
