@@ -337,3 +337,9 @@ def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
         ),
         thigh_lateral_deg=_thigh_turn(work, ref),
     )
+
+
+def compute_knee_bend(limb: Limb) -> float:
+    """How far the knee sits off the hip-ankle line, in thigh lengths (0 for a straight
+    leg, about 0.7 with the knee bent to a right angle)."""
+    return _knee_off_line(limb)[2]
