@@ -40,10 +40,20 @@ def dot(a: FloatArray, b: FloatArray) -> float:
     return float(ax * bx + ay * by + az * bz)
 
 
-def length(v: FloatArray) -> float:
+def vector_length(v: FloatArray) -> float:
     """Euclidean length of a single 3-vector (np.linalg.norm without its overhead)."""
     x, y, z = v.tolist()
     return math.sqrt(x * x + y * y + z * z)
+
+
+def clip(value: float, low: float, high: float) -> float:
+    """np.clip for one float (NaN stays NaN)."""
+    return value if math.isnan(value) else min(high, max(low, value))
+
+
+def asin_deg(sine: float) -> float:
+    """The angle (degrees) whose sine this is, the sine clipped to [-1, 1]; NaN stays NaN."""
+    return math.degrees(math.asin(clip(sine, -1.0, 1.0)))
 
 
 def normalize(v: FloatArray) -> FloatArray:
