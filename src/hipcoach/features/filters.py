@@ -86,15 +86,22 @@ class OneEuroFilter:
             return self._x.copy()
         dt = t - self._t
         self._t = t
-        new = np.isnan(self._x) & np.isfinite(x)
-        prev = np.where(new, x, self._x)
+        # A channel with no value yet starts from this sample (a NaN sample stays NaN).
+        prev = np.where(np.isnan(self._x), x, self._x)
         dx = (x - prev) / dt
-        a_d = _alpha(self.d_cutoff_hz, dt)
+        a_d = _scalar_alpha(self.d_cutoff_hz, dt)
         dx_hat = a_d * dx + (1.0 - a_d) * self._dx
-        cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
-        a = _alpha(cutoff, dt)
-        x_hat = a * x + (1.0 - a) * prev
-        ok = np.isfinite(x_hat)
+        if self.beta == 0.0:
+            # A fixed cutoff: one smoothing factor for every channel (a channel whose
+            # speed is not finite would get a NaN one, and is reset below all the same).
+            a = _scalar_alpha(self.min_cutoff_hz, dt)
+            x_hat = a * x + (1.0 - a) * prev
+            ok = np.isfinite(x_hat) & np.isfinite(dx_hat)
+        else:
+            cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
+            a_v = _alpha(cutoff, dt)
+            x_hat = a_v * x + (1.0 - a_v) * prev
+            ok = np.isfinite(x_hat)
         self._x = np.where(ok, x_hat, np.nan)
         self._dx = np.where(ok, dx_hat, 0.0)
         return self._x.copy()
