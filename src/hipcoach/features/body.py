@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -58,12 +57,11 @@ class Limb:
     knee: FloatArray
     ankle: FloatArray
 
-    # Computed once per limb (a frozen dataclass's cached_property is set on first use).
-    @cached_property
+    @property
     def thigh(self) -> FloatArray:
         return self.knee - self.hip
 
-    @cached_property
+    @property
     def leg(self) -> FloatArray:
         return self.ankle - self.hip
 
@@ -105,9 +103,11 @@ def compute_body_frame(points: FloatArray) -> BodyFrame:
     `_compute_body_frame_arrays` (NumPy's per-call overhead dominates on 3-vectors)."""
     if points.ndim != 2 or points.shape[1] != 3:
         return _compute_body_frame_arrays(points)
-    (lhx, lhy, lhz), (rhx, rhy, rhz), (lsx, lsy, lsz), (rsx, rsy, rsz) = (
-        points[i].tolist() for i in _CORE_INDEX
-    )
+    l_hip, r_hip, l_sh, r_sh = _CORE_INDEX
+    lhx, lhy, lhz = points[l_hip].tolist()
+    rhx, rhy, rhz = points[r_hip].tolist()
+    lsx, lsy, lsz = points[l_sh].tolist()
+    rsx, rsy, rsz = points[r_sh].tolist()
     ux, uy, uz = _unit(
         (lsx + rsx) / 2.0 - (lhx + rhx) / 2.0,
         (lsy + rsy) / 2.0 - (lhy + rhy) / 2.0,

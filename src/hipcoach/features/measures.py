@@ -52,7 +52,7 @@ def compute_hip_flexion(limb: Limb, frame: BodyFrame, trunk_down: FloatArray) ->
 
 def is_planar(points: FloatArray) -> bool:
     """True for image-plane points (no depth: every z is 0), see `extract_points`."""
-    return not bool(np.any(points[:, 2]))
+    return not points[:, 2].any()
 
 
 def compute_knee_turn(
