@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from bench.browser import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 CLIP = REPO.parent / "shared" / "data" / "real" / "side_lying_leg_lift.mp4"
 FRAME_SECONDS = 8.0
@@ -40,12 +41,6 @@ LANDMARK_CLIENTS = (50, 100, 200)
 IDLE_SOCKETS = 8
 LANDMARK_RATE_HZ = 30.0
 FRAME_RATE_HZ = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _serve(port: int, data_dir: str) -> None:
@@ -65,7 +60,7 @@ def _serve(port: int, data_dir: str) -> None:
 
 
 def _start_server(data_dir: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.web", "--serve", str(port), data_dir],
         cwd=REPO,

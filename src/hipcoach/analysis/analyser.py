@@ -44,7 +44,9 @@ from hipcoach.features.geometry import compute_angle_between
 from hipcoach.features.measures import PostureSnapshot, build_reference, snapshot_posture
 from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 
-CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
+CORE = np.array(
+    [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
+)
 REFRESH_EVERY_S = 0.25
 UNSETTLE_DEG = 12.0
 # ... and held for this long (a turn of one frame is a landmark glitch, not a move).

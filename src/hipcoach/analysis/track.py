@@ -183,6 +183,9 @@ class LegTrack:
         self._work = _indices(leg_names[:2])
         self._other = _indices(leg_names[2:])
         self._need = np.array([visibility_threshold(n, self.side) for n in leg_names])
+        # All eight joints' visibility tested in one go (see visible).
+        self._seen_index = np.array(self._core + self._work + self._other)
+        self._seen_need = np.concatenate([np.full(4, VISIBLE), self._need])
         self._frame_checks = [c for c in self.exercise.checks if c.id in FRAME_CHECKS]
         self.measures = {
             c.id: CoupledMeasure(two_sided=c.id in TWO_SIDED) for c in self._frame_checks
@@ -224,9 +227,8 @@ class LegTrack:
     def visible(self, visibility: FloatArray, count: bool = True) -> tuple[bool, bool]:
         """(can measure this leg's signal, can see the other leg)."""
         self.frames_seen += int(count)
-        core = bool((visibility[self._core] >= VISIBLE).all())
-        work = bool((visibility[self._work] >= self._need[:2]).all())
-        other = bool((visibility[self._other] >= self._need[2:]).all())
+        seen = (visibility[self._seen_index] >= self._seen_need).tolist()
+        core, work, other = all(seen[:4]), all(seen[4:6]), all(seen[6:])
         needs_other = self.exercise.primary_signal.name in BOTH_LEG_SIGNALS
         return core and work and (other or not needs_other), other
 
@@ -255,7 +257,7 @@ class LegTrack:
         # (one frame of lag) before the adaptive low-pass.
         self._recent_raw = [*self._recent_raw[-2:], raw]
         despiked = sorted(self._recent_raw)[len(self._recent_raw) // 2]
-        value = float(self.smoother.update(np.array([despiked]), t)[0])
+        value = self.smoother.update_scalar(despiked, t)
         self.frames_measured += 1
         if len(self._history) < 3000:
             self._history.append(value)
