@@ -48,7 +48,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(port: int, data_dir: str) -> None:
+def _serve(port: int, data_dir: str, ws: str | None = None) -> None:
     """Run the real app in this process (used as the server subprocess)."""
     import uvicorn
 
@@ -61,7 +61,10 @@ def _serve(port: int, data_dir: str) -> None:
         database_url=f"sqlite:///{data_dir}/bench.db",
         max_camera_sockets=IDLE_SOCKETS,
     )
-    uvicorn.run(create_app(settings), **uvicorn_options("127.0.0.1", port))  # as `serve` does
+    options = uvicorn_options("127.0.0.1", port)
+    if ws:
+        options["ws"] = ws
+    uvicorn.run(create_app(settings), **options)  # as `serve` does
 
 
 def _start_server(data_dir: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -164,40 +167,6 @@ async def _frame_client(
         await ws.recv()
 
 
-async def _landmark_client(
-    url: str, texts: list[str], seconds: float, offset: float, out: dict[str, list[float]]
-) -> None:
-    from websockets.asyncio.client import connect
-
-    await asyncio.sleep(offset)  # spread the clients over one send period
-    async with connect(url, compression=None) as ws:
-        await ws.send(
-            json.dumps(
-                {
-                    "type": "start",
-                    "exercise": "side_lying_leg_lift",
-                    "mode": "landmarks",
-                    "image_size": [640, 352],
-                }
-            )
-        )
-        json.loads(await ws.recv())
-        start = time.perf_counter()
-        i = 0
-        while (now := time.perf_counter()) - start < seconds:
-            await ws.send(texts[i % len(texts)].replace("__T__", f"{now - start:.4f}", 1))
-            reply = json.loads(await ws.recv())
-            if reply.get("type") == "result":
-                out["rtt"].append((time.perf_counter() - now) * 1000)
-                out["server"].append(reply["server_ms"])
-            i += 1
-            next_send = start + i / LANDMARK_RATE_HZ
-            await asyncio.sleep(max(0.0, next_send - time.perf_counter()))
-        out["sent"].append(float(i))
-        await ws.send(json.dumps({"type": "end"}))
-        await ws.recv()
-
-
 def _landmark_texts(poses: list[Any]) -> list[str]:
     from hipcoach.web.protocol import format_landmark_message
 
@@ -209,12 +178,12 @@ def _landmark_texts(poses: list[Any]) -> list[str]:
     return texts
 
 
-def _cpu_share(before: float | None, after: float | None, messages: int) -> str:
+def _cpu_share(used: float | None, messages: int) -> str:
     """The server process's CPU use: share of one core, and per message."""
-    if before is None or after is None or not messages:
-        return ""
-    used = after - before
-    return f"server CPU {100 * used / LANDMARK_SECONDS:.0f}% ({1e6 * used / messages:.0f} us/msg)"
+    if used is None or not messages:
+        return "server CPU n/a"
+    share = 100 * used / LANDMARK_SECONDS
+    return f"server CPU {share:.0f}% of a core, {1e6 * used / messages:.0f} us/msg"
 
 
 def _frame_rows(url: str, jpegs: list[bytes]) -> list[dict[str, object]]:
@@ -246,39 +215,58 @@ def _frame_rows(url: str, jpegs: list[bytes]) -> list[dict[str, object]]:
     return rows
 
 
+def _run_landmark_clients(
+    url: str, texts_file: str, n_clients: int, camera: dict[str, list[float]] | None
+) -> dict[str, Any]:
+    """The landmark clients in their own process (bench/web_load.py); with `camera`, one
+    camera client in this process at the same time."""
+    clients = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.web_load",
+            url,
+            texts_file,
+            str(n_clients),
+            str(LANDMARK_SECONDS),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+    )
+    if camera is not None:
+        jpegs = camera.pop("jpegs")
+        asyncio.run(_frame_client(url, jpegs, LANDMARK_SECONDS, camera))  # type: ignore[arg-type]
+    stdout, _ = clients.communicate(timeout=LANDMARK_SECONDS + 120)
+    if clients.returncode != 0:
+        raise RuntimeError(f"the landmark clients failed (exit {clients.returncode})")
+    result: dict[str, Any] = json.loads(stdout)
+    return result
+
+
 def _landmark_row(
     url: str,
-    texts: list[str],
+    texts_file: str,
     server_pid: int,
     camera_jpegs: list[bytes] | None = None,
     n_clients: int = LANDMARK_CLIENTS[0],
 ) -> dict[str, object]:
     """`n_clients` landmark clients; with `camera_jpegs`, one camera client alongside."""
-    out: dict[str, list[float]] = {"server": [], "rtt": [], "sent": []}
-    camera: dict[str, list[float]] = {"server": [], "rtt": []}
-
-    async def run() -> None:
-        period = 1 / LANDMARK_RATE_HZ
-        jobs = [
-            _landmark_client(url, texts, LANDMARK_SECONDS, k / n_clients * period, out)
-            for k in range(n_clients)
-        ]
-        if camera_jpegs:
-            jobs.append(_frame_client(url, camera_jpegs, LANDMARK_SECONDS, camera))
-        await asyncio.gather(*jobs)
-
+    camera: dict[str, Any] | None = None
+    if camera_jpegs:
+        camera = {"server": [], "rtt": [], "jpegs": camera_jpegs}
     cpu_before = _cpu_seconds(server_pid)
-    clients_before = time.process_time()
-    asyncio.run(run())
+    out = _run_landmark_clients(url, texts_file, n_clients, camera)
     cpu_after = _cpu_seconds(server_pid)
-    clients_cpu = 100 * (time.process_time() - clients_before) / LANDMARK_SECONDS
-    r50, r95 = _percentiles(out["rtt"])
+    used = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    rtt = out["rtt"]
+    r50, r95 = _percentiles(rtt)
     s50, s95 = _percentiles(out["server"])
     rate = sum(out["sent"]) / LANDMARK_SECONDS / n_clients
+    clients_cpu = 1e6 * out["cpu_s"] / max(1, len(rtt))
     test = "landmark msgs, round trip ms"
-    notes = f"server {s50:.2f}/{s95:.2f} ms; " + _cpu_share(cpu_before, cpu_after, len(out["rtt"]))
-    notes += f"; p99 {_p99(out['rtt']):.1f} ms; clients' own CPU {clients_cpu:.0f}%"
-    if camera_jpegs:
+    notes = f"p99 {_p99(rtt):.1f} ms; coach (analysis) {s50:.2f}/{s95:.2f} ms; "
+    notes += _cpu_share(used, len(rtt)) + f"; clients {clients_cpu:.0f} us/msg"
+    if camera:
         c50, c95 = _percentiles(camera["server"])
         test = "landmark msgs + 1 camera, round trip ms"
         notes += f"; camera server ms {c50:.0f}/{c95:.0f}"
@@ -286,7 +274,7 @@ def _landmark_row(
     return {
         "test": test,
         "clients": n_clients,
-        "msgs": len(out["rtt"]),
+        "msgs": len(rtt),
         "per client/s": round(rate, 1),
         "p50 ms": round(r50, 1),
         "p95 ms": round(r95, 1),
@@ -350,10 +338,11 @@ def run_web_bench() -> list[dict[str, object]]:
         url = f"ws://127.0.0.1:{port}/ws/live"
         try:
             rows = _frame_rows(url, jpegs)
-            texts = _landmark_texts(poses)
+            texts_file = str(Path(data_dir) / "landmark-messages.json")
+            Path(texts_file).write_text(json.dumps(_landmark_texts(poses)))
             for n_clients in LANDMARK_CLIENTS:
-                rows.append(_landmark_row(url, texts, server.pid, n_clients=n_clients))
-            rows.append(_landmark_row(url, texts, server.pid, camera_jpegs=jpegs))
+                rows.append(_landmark_row(url, texts_file, server.pid, n_clients=n_clients))
+            rows.append(_landmark_row(url, texts_file, server.pid, camera_jpegs=jpegs))
             rows.append(_memory_row(url, jpegs[len(jpegs) // 2], server.pid))
         finally:
             server.terminate()
@@ -364,8 +353,8 @@ def run_web_bench() -> list[dict[str, object]]:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
-        _serve(int(sys.argv[2]), sys.argv[3])
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--serve":
+        _serve(int(sys.argv[2]), sys.argv[3], *sys.argv[4:])
     else:
         for row in run_web_bench():
             print(row)
