@@ -27,6 +27,7 @@ from typing import Any, cast
 from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
+from websockets.protocol import State
 from websockets.uri import parse_uri
 
 RATE_HZ = 30.0
@@ -99,8 +100,9 @@ class LeanSocket(asyncio.Protocol):
         return await self.reply
 
     def close(self) -> None:
-        self.ws.send_close(1000)
-        self._flush()
+        if self.ws.state is State.OPEN:  # else the server closed first, and was answered
+            self.ws.send_close(1000)
+            self._flush()
         if self.transport is not None:
             self.transport.close()
 
