@@ -28,7 +28,7 @@ from hipcoach.analysis.events import (
 )
 from hipcoach.analysis.notes import explain_set
 from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector, matches_posture
-from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
+from hipcoach.analysis.reps import RepCounter, RepWindow
 from hipcoach.analysis.set_checks import (
     TremorMeter,
     ViewMeter,
@@ -51,6 +51,9 @@ UNSETTLE_DEG = 12.0
 # ... and held for this long (a turn of one frame is a landmark glitch, not a move).
 UNSETTLE_HOLD_S = 0.25
 UNSETTLE_HOLD_IN_REP_S = 1.5
+FIRST_REP_AFTER_STILL_S = 1.0
+"""The first rep must begin within this long of the body having been still in the start
+posture: movement that starts from no still spell is the person getting into position."""
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -103,6 +106,7 @@ class SetAnalyser:
         self._first_t: float | None = None
         self._refreshed_t = -1.0
         self._turned_since: float | None = None
+        self._still_t: float | None = None  # the latest end of a still spell in posture
         self._shaky_reps = 0
         # Smoothed frames kept until the first rep is done (bounded: about 20 s at 30 fps).
         self._early: deque[tuple[float, np.ndarray, np.ndarray]] = deque(maxlen=600)
@@ -173,7 +177,7 @@ class SetAnalyser:
         if self.reps:
             return
         frame = compute_body_frame(points)
-        moving = any(tr.counter.phase is Phase.moving for tr in self._tracks)
+        moving = any(tr.moving for tr in self._tracks)
         if self._trunk_turn(points) <= UNSETTLE_DEG:
             self._turned_since = None
         elif self._turned_since is None:
@@ -186,9 +190,11 @@ class SetAnalyser:
         if self._turned_since is not None and t - self._turned_since >= hold:
             self._restart_settling()
             return
+        settled = self._settle.add(t, frame, points)
+        if settled:
+            self._still_t = t
         if moving:
             return
-        settled = self._settle.add(t, frame, points)
         still = self._settle.points()
         kept = {id(p) for p in still}
         self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] in kept}
@@ -213,6 +219,7 @@ class SetAnalyser:
         self._locked = self._fixed_side is not None
         self.side = self._fixed_side
         self._settle.reset()
+        self._still_t = None
         self._early.clear()
         self._snapshots.clear()
 
@@ -233,6 +240,7 @@ class SetAnalyser:
         self._set_state(SetState.settling, t, events)
         if not self._settle.add(t, compute_body_frame(points), points):
             return
+        self._still_t = t
         still = self._settle.points()
         if self.side is None and self.exercise.primary_signal.side_from == "top_leg":
             left_y = frame.image[LANDMARK_INDEX["left_hip"], 1]
@@ -278,7 +286,7 @@ class SetAnalyser:
                 continue
             any_visible = True
             window = track.update(points, calm, t, other_visible)
-            moving = moving or track.counter.phase.value == "moving"
+            moving = moving or track.moving
             if window is not None:
                 self._finish_rep(track, window, t, events)
         if self._locked and self._tracks:
@@ -295,6 +303,12 @@ class SetAnalyser:
             return
         if not self.reps and self._early and self._trunk_turn(self._early[-1][1]) > UNSETTLE_DEG:
             # The trunk did not come back with the leg: that was getting into position.
+            self._restart_settling()
+            return
+        if not self.reps and (
+            self._still_t is None or window.start_s - self._still_t > FIRST_REP_AFTER_STILL_S
+        ):
+            # It did not start from a still spell: still getting into position.
             self._restart_settling()
             return
         if not self.reps:
@@ -444,7 +458,7 @@ class SetAnalyser:
         t = self._last_t if t is None else t
         if self.state is not SetState.finished:
             for track in list(self._tracks):
-                window = track.counter.close(self._last_t)
+                window = track.close(self._last_t)
                 if window is not None:
                     self._finish_rep(track, window, self._last_t, events)
         check = self._set_checks.get("view_incomplete")

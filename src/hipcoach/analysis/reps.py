@@ -41,6 +41,7 @@ class RepCounter:
     rearm_follow_s: float = 1.0
     rearm_s: float = 0.15
     hold_tolerance_fraction: float = 0.25
+    split_valleys: bool = True  # see _valley_split
     phase: Phase = Phase.rest
     rest_level: float | None = None
     _last_rest_t: float = 0.0
@@ -122,7 +123,7 @@ class RepCounter:
 
     def _update_moving(self, x: float, t: float) -> RepWindow | None:
         self._samples.append((t, x))
-        split = self._valley_split()
+        split = self._valley_split() if self.split_valleys else None
         if split is not None:
             return split
         if x >= self.exit_deg:
@@ -201,6 +202,13 @@ class RepCounter:
         samples = self._samples
         self.abort()
         return self._window(samples, self._last_rest_t, t)
+
+    def concede(self) -> None:
+        """Another counter has just reported the rep under way: drop it here and count
+        again only after the signal is back at rest or rises afresh from its lowest point."""
+        self.abort()
+        self._armed = False
+        self._trough = None
 
     def abort(self) -> None:
         """Drop a rep in progress (e.g. the joints went out of view for too long)."""

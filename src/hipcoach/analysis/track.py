@@ -162,6 +162,13 @@ class LegTrack:
     _resumed_t: float | None = None  # when the leg came back into view after a gap
     # The signal in each pose's own pelvis frame, for the reported range (see rep_range).
     _own: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=900))
+    # A second counter on that pelvis-frame signal (see _merge_windows), its smoothing,
+    # and the latest window this track reported.
+    own_counter: RepCounter | None = None
+    _own_smoother: OneEuroFilter = field(default_factory=lambda: OneEuroFilter(1, 0.6, 0.02))
+    _own_recent: list[float] = field(default_factory=list)
+    _own_noise: RestNoise = field(default_factory=RestNoise)
+    _last_window: RepWindow | None = None
 
     def __post_init__(self) -> None:
         o = other_side(self.side)
@@ -174,6 +181,8 @@ class LegTrack:
         self.measures = {
             c.id: CoupledMeasure(two_sided=c.id in TWO_SIDED) for c in self._frame_checks
         }
+        if self.exercise.primary_signal.name in BODY_FRAME_SIGNALS:
+            self.own_counter = RepCounter(enter_deg=self.counter.enter_deg, split_valleys=False)
 
     def required_names(self) -> list[str]:
         names = ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]
@@ -227,8 +236,10 @@ class LegTrack:
         landmarks) drive the compensation measures, whose unsigned angles would otherwise
         be biased upwards by landmark noise."""
         raw = self._signal(points)
-        if self.exercise.primary_signal.name in BODY_FRAME_SIGNALS:
-            self._own.append((t, self._signal(points, in_start_frame=False)))
+        own = float("nan")
+        if self.own_counter is not None:
+            own = self._signal(points, in_start_frame=False)
+            self._own.append((t, own))
         if not np.isfinite(raw):
             return None
         if self.last_seen_t is not None and t - self.last_seen_t > UNSEEN_GAP_S:
@@ -242,13 +253,13 @@ class LegTrack:
         self.frames_measured += 1
         if len(self._history) < 3000:
             self._history.append(value)
-        was_moving = self.counter.phase is Phase.moving
-        window = self.counter.update(value, t)
-        if not was_moving and self.counter.phase is Phase.moving:
+        was_moving = self.moving
+        window = self._merge_windows(self.counter.update(value, t), self._update_own(own, t))
+        if not was_moving and self.moving:
             self._baseline = self._rest_level() if self.judge_live else {}
             self._rep_reference = self._resting_reference() if self.judge_live else None
             self._signal_rest = _median_or_none(self._rest_signal) if self.judge_live else None
-        if self.judge_live and (self.counter.phase is Phase.moving or window is not None):
+        if self.judge_live and (self.moving or window is not None):
             self._accumulate(calm_points, other_visible)
         elif (
             learn_noise
@@ -257,6 +268,61 @@ class LegTrack:
         ):
             self._learn_rest_noise(calm_points, other_visible)
         return window
+
+    @property
+    def moving(self) -> bool:
+        """A rep is under way on either counter."""
+        own = self.own_counter is not None and self.own_counter.phase is Phase.moving
+        return own or self.counter.phase is Phase.moving
+
+    def _update_own(self, raw: float, t: float) -> RepWindow | None:
+        if self.own_counter is None or not np.isfinite(raw):
+            return None
+        self._own_recent = [*self._own_recent[-2:], raw]
+        despiked = sorted(self._own_recent)[len(self._own_recent) // 2]
+        value = float(self._own_smoother.update(np.array([despiked]), t)[0])
+        counter = self.own_counter
+        if not self.moving and counter.excursion(value) < 0.5 * counter.enter_deg:
+            self._own_noise.add(value)
+        # This signal carries the hip line's noise as well (large from some views) and only
+        # fills the other counter's gaps: it counts what rises clear of its own resting
+        # spread and twice the smallest rep, and only reps that come back to rest.
+        counter.enter_deg = max(2.0 * self.counter.enter_deg, self._own_noise.margin())
+        return counter.update(value, t)
+
+    def _merge_windows(self, counted: RepWindow | None, own: RepWindow | None) -> RepWindow | None:
+        """One rep from the two counters: the start-frame one (a knee opened by rolling the
+        pelvis back still opens) and the pelvis-frame one (a rep with the top hip hitched
+        up turns the femur with the pelvis, so the knee barely moves in the start frame,
+        while the hip's own rotation is plain). The first to finish a rep reports it; the
+        other drops the rep it has under way (see RepCounter.concede)."""
+        pairs = ((counted, self.own_counter), (own, self.counter))
+        for window, other in pairs:
+            if window is None or self._same_rep(window, strict=window is own):
+                continue
+            if other is not None and other.phase is Phase.moving:
+                other.concede()
+            self._last_window = window
+            return window
+        return None
+
+    def _same_rep(self, window: RepWindow, strict: bool) -> bool:
+        """`window` is the rep last reported: their peaks lie in each other's window or,
+        `strict` (the pelvis-frame counter, which only fills gaps), they overlap at all."""
+        last = self._last_window
+        if last is None:
+            return False
+        if strict and window.start_s < last.end_s and last.start_s < window.end_s:
+            return True
+        return (
+            last.start_s <= window.peak_s <= last.end_s
+            or window.start_s <= last.peak_s <= window.end_s
+        )
+
+    def close(self, t: float) -> RepWindow | None:
+        """The set ended: a rep under way on either counter (see RepCounter.close)."""
+        own = self.own_counter.close(t) if self.own_counter is not None else None
+        return self._merge_windows(self.counter.close(t), own)
 
     def _measure(
         self, points: FloatArray, other_visible: bool, reference: Reference | None = None
@@ -412,12 +478,16 @@ class LegTrack:
     def pause(self, t: float, max_gap_s: float = 1.5) -> None:
         """Joints out of view: a rep in progress survives a short gap, not a long one."""
         if self.last_seen_t is not None and t - self.last_seen_t > max_gap_s:
-            if self.counter.phase is Phase.moving:
+            if self.moving:
                 self.counter.abort()
+                if self.own_counter is not None:
+                    self.own_counter.abort()
                 for m in self.measures.values():
                     m.reset()
             self.smoother.reset()
+            self._own_smoother.reset()
             self._recent_raw = []
+            self._own_recent = []
 
 
 def _median_or_none(values: Sequence[float]) -> float | None:
