@@ -3,16 +3,17 @@
 `python -m bench.web_load URL TEXTS_FILE CLIENTS SECONDS` opens CLIENTS landmark sockets to
 URL. Each sends one landmark message every 1/30 s (the clients' send times spread evenly
 over that period) and waits for the reply before sending the next, as the page does. A
-message whose reply comes late is sent at once, but sends are never bunched to catch up,
-so a slow server lowers the rate actually sent (reported) rather than queueing a backlog.
+client that falls behind its schedule sends the next message as soon as the reply is in
+(never more than one in flight), so a slow server lowers the rate actually sent (reported)
+rather than building a backlog.
 It prints one JSON object: every round trip (ms, send to reply, on this process's clock),
 the server's own time from each reply, messages sent per client, and this process's CPU
 seconds.
 
 The clients are lean on purpose, so that on a small machine they take as little CPU as
 possible from the server they measure: one uvloop event loop and websockets' sans-I/O
-protocol on plain asyncio transports (no task or queue per socket beyond one future per
-reply; about half the CPU per message of the websockets asyncio client here).
+protocol on plain asyncio transports, with no task or queue per socket beyond one future
+per reply. Their CPU per message is printed so that a row can say what they cost.
 """
 
 from __future__ import annotations
