@@ -176,3 +176,41 @@ def test_cues_dragged_with_the_knee_are_not_judged_along_the_body(exercise: str)
     assert all("pelvis_rolls_back" not in rep.cues for rep in report.reps)
     front, _ = analyse(replace(scenario, view="front"))
     assert front.view.not_judged == []
+
+
+def test_movement_that_never_held_still_is_not_a_first_rep() -> None:
+    # A leg lower begun on the floor after 5 s of moving about (the bench's "as people do"
+    # set that showed it): the arrival's leg swings must not become reps, nor decide which
+    # end the person starts from.
+    scenario = Scenario(
+        "leg_lower",
+        working_side="left",
+        n_reps=6,
+        reversed_reps=True,
+        lead_in_s=2.92,
+        lead_out_s=2.01,
+        arrive_s=5.19,
+        seed=20261302,
+    )
+    report, truth = analyse(scenario, quiet=False)
+    assert report.rep_count == 6
+    assert report.reps[0].peak_s >= truth.reps[0].start_s
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_clamshell_with_the_top_hip_hitched_still_counts(side: str) -> None:
+    # Hitching the top hip turns the tucked femur with the pelvis: the knee barely opens in
+    # the start posture's frame while the hip itself rotates as far as in any rep.
+    for seed in range(1, 9):
+        scenario = Scenario(
+            "clamshell",
+            variation="knees_tucked",
+            working_side=side,  # type: ignore[arg-type]
+            n_reps=8,
+            rep_duration_s=(0.8, 1.2),
+            rest_between_s=(0.2, 0.6),
+            compensations={"hips_not_stacked": [2, 5]},
+            seed=seed,
+        )
+        report, truth = analyse(scenario, quiet=False)
+        assert report.rep_count == len(truth.reps) == 8, seed

@@ -26,6 +26,7 @@ from hipcoach.features.measures import (
     Reference,
     compute_compensations,
     compute_signal,
+    is_planar,
     thigh_turn_weight,
 )
 from hipcoach.pose.landmarks import LANDMARK_INDEX
@@ -254,7 +255,8 @@ class LegTrack:
         if len(self._history) < 3000:
             self._history.append(value)
         was_moving = self.moving
-        window = self._merge_windows(self.counter.update(value, t), self._update_own(own, t))
+        counted = self.counter.update(value, t)
+        window = self._merge_windows(counted, self._update_own(own, t, is_planar(points)))
         if not was_moving and self.moving:
             self._baseline = self._rest_level() if self.judge_live else {}
             self._rep_reference = self._resting_reference() if self.judge_live else None
@@ -275,8 +277,10 @@ class LegTrack:
         own = self.own_counter is not None and self.own_counter.phase is Phase.moving
         return own or self.counter.phase is Phase.moving
 
-    def _update_own(self, raw: float, t: float) -> RepWindow | None:
-        if self.own_counter is None or not np.isfinite(raw):
+    def _update_own(self, raw: float, t: float, planar: bool) -> RepWindow | None:
+        # Image-plane points give no pelvis frame to trust (the hip line is foreshortened
+        # and flips from some views): their start-frame counter counts alone.
+        if self.own_counter is None or planar or not np.isfinite(raw):
             return None
         self._own_recent = [*self._own_recent[-2:], raw]
         despiked = sorted(self._own_recent)[len(self._own_recent) // 2]
