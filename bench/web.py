@@ -227,30 +227,22 @@ def _frame_rows(url: str, jpegs: list[bytes]) -> list[dict[str, object]]:
 
 
 def _run_landmark_clients(
-    url: str, texts_file: str, n_clients: int, camera: dict[str, list[float]] | None
+    url: str,
+    texts_file: str,
+    n_clients: int,
+    camera: dict[str, list[float]] | None,
+    jpegs: list[bytes] | None,
 ) -> dict[str, Any]:
     """The landmark clients in their own process (bench/web_load.py); with `camera`, one
     camera client in this process at the same time."""
-    clients = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.web_load",
-            url,
-            texts_file,
-            str(n_clients),
-            str(LANDMARK_SECONDS),
-        ],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-    )
-    if camera is not None:
-        jpegs = camera.pop("jpegs")
-        asyncio.run(_frame_client(url, jpegs, LANDMARK_SECONDS, camera))  # type: ignore[arg-type]
-    stdout, _ = clients.communicate(timeout=LANDMARK_SECONDS + 120)
-    if clients.returncode != 0:
+    out_file = f"{texts_file}.{n_clients}.out.json"
+    command = [sys.executable, "-m", "bench.web_load", url, texts_file, str(n_clients)]
+    clients = subprocess.Popen([*command, str(LANDMARK_SECONDS), out_file], cwd=REPO)
+    if camera is not None and jpegs:
+        asyncio.run(_frame_client(url, jpegs, LANDMARK_SECONDS, camera))
+    if clients.wait(timeout=LANDMARK_SECONDS + 120) != 0:
         raise RuntimeError(f"the landmark clients failed (exit {clients.returncode})")
-    result: dict[str, Any] = json.loads(stdout)
+    result: dict[str, Any] = json.loads(Path(out_file).read_text())
     return result
 
 
@@ -262,11 +254,9 @@ def _landmark_row(
     n_clients: int = LANDMARK_CLIENTS[0],
 ) -> dict[str, object]:
     """`n_clients` landmark clients; with `camera_jpegs`, one camera client alongside."""
-    camera: dict[str, Any] | None = None
-    if camera_jpegs:
-        camera = {"server": [], "rtt": [], "jpegs": camera_jpegs}
+    camera: dict[str, list[float]] | None = {"server": [], "rtt": []} if camera_jpegs else None
     cpu_before, wall_before = _cpu_seconds(server_pid), time.perf_counter()
-    out = _run_landmark_clients(url, texts_file, n_clients, camera)
+    out = _run_landmark_clients(url, texts_file, n_clients, camera, camera_jpegs)
     cpu_after, wall = _cpu_seconds(server_pid), time.perf_counter() - wall_before
     used = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     rtt = out["rtt"]

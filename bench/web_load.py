@@ -1,19 +1,18 @@
 """Landmark clients for the web benchmark, in a process of their own.
 
-`python -m bench.web_load URL TEXTS_FILE CLIENTS SECONDS` opens CLIENTS landmark sockets to
+`python -m bench.web_load URL TEXTS_FILE CLIENTS SECONDS OUT_FILE` opens CLIENTS landmark sockets to
 URL. Each sends one landmark message every 1/30 s (the clients' send times spread evenly
 over that period) and waits for the reply before sending the next, as the page does. A
 client that falls behind its schedule sends the next message as soon as the reply is in
 (never more than one in flight), so a slow server lowers the rate actually sent (reported)
-rather than building a backlog.
-It prints one JSON object: every round trip (ms, send to reply, on this process's clock),
-the server's own time from each reply, messages sent per client, and this process's CPU
-seconds.
+rather than building a backlog. It writes one JSON object to OUT_FILE: every round trip
+(ms, send to reply, on this process's clock), the server's own time from each reply,
+messages sent per client, and this process's CPU seconds.
 
 The clients are lean on purpose, so that on a small machine they take as little CPU as
 possible from the server they measure: one uvloop event loop and websockets' sans-I/O
 protocol on plain asyncio transports, with no task or queue per socket beyond one future
-per reply. Their CPU per message is printed so that a row can say what they cost.
+per reply. Their CPU per message is recorded so that a row can say what they cost.
 """
 
 from __future__ import annotations
@@ -145,7 +144,13 @@ async def run_clients(
 
 
 def main(argv: list[str]) -> None:
-    url, texts_file, n_clients, seconds = argv[0], argv[1], int(argv[2]), float(argv[3])
+    url, texts_file, n_clients, seconds, out_file = (
+        argv[0],
+        argv[1],
+        int(argv[2]),
+        float(argv[3]),
+        argv[4],
+    )
     texts = json.loads(Path(texts_file).read_text())
     cpu = time.process_time()
     try:
@@ -154,7 +159,8 @@ def main(argv: list[str]) -> None:
         out = asyncio.run(run_clients(url, texts, n_clients, seconds))
     else:
         out = uvloop.run(run_clients(url, texts, n_clients, seconds))
-    print(json.dumps({**out, "cpu_s": time.process_time() - cpu}))
+    # A file, not stdout: nothing a library prints can get mixed into the figures.
+    Path(out_file).write_text(json.dumps({**out, "cpu_s": time.process_time() - cpu}))
 
 
 if __name__ == "__main__":
