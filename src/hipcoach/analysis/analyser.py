@@ -33,7 +33,6 @@ from hipcoach.analysis.set_checks import (
     TremorMeter,
     ViewMeter,
     detect_isolation_lost,
-    detect_rep_fragment,
 )
 from hipcoach.analysis.track import VISIBLE, LegTrack, visibility_threshold
 from hipcoach.errors import CatalogueError
@@ -97,8 +96,6 @@ class SetAnalyser:
         self.side: Side | None = self._fixed_side
         self.state = SetState.waiting
         self.reps: list[RepReport] = []
-        # The counted windows (excursions in the start posture's frame) behind self.reps.
-        self._counted: list[RepWindow] = []
         self.set_cues: list[str] = []
         self.view = ViewMeter()
         self._tremor = TremorMeter()
@@ -314,9 +311,6 @@ class SetAnalyser:
         if not self.reps:
             self._settle_reference(track, window)
             self._check_setup(t, events)  # the start posture is final once a rep is done
-        if detect_rep_fragment(window, self._counted):
-            return
-        self._counted.append(window)
         window = replace(window, range_deg=track.rep_range(window))
         cues, values = track.judge_rep(window)
         rep = RepReport(

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 
 from hipcoach.analysis.events import RepReport
-from hipcoach.analysis.reps import RepWindow
 
 # Rep cues that mean another muscle group is helping (range_too_big and hold_too_short
 # describe the movement, not a compensation).
@@ -26,30 +23,6 @@ COMPENSATION_CUES = frozenset(
         "thigh_rotates",
     }
 )
-
-# A "rep" starting less than this after the last one ended had no rest before it.
-FRAGMENT_REST_S = 0.2
-
-
-class _Span(Protocol):
-    @property
-    def start_s(self) -> float: ...
-    @property
-    def end_s(self) -> float: ...
-    @property
-    def range_deg(self) -> float: ...
-
-
-def detect_rep_fragment(window: RepWindow, reps: Sequence[_Span]) -> bool:
-    """True when `window` is the tail of the last counted rep, not a rep of its own: it
-    began where that rep ended, with no rest between, and moved less than half as far as
-    this set's recent reps (landmark noise dipping during a slow lowering). A smaller rep
-    after a rest still counts, so a shrinking range stays visible to the isolation check."""
-    if len(reps) < 2:
-        return False
-    typical = float(np.median([r.range_deg for r in reps[-5:]]))
-    rested = window.start_s - reps[-1].end_s
-    return rested < FRAGMENT_REST_S and window.range_deg < 0.5 * typical
 
 
 def detect_isolation_lost(reps: list[RepReport], range_ratio: float) -> bool:
