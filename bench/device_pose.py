@@ -17,8 +17,6 @@ the live socket would receive them.
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.browser import chromium_executable, chromium_with_camera, serve_in_thread
 from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
 from hipcoach.pose.source import PoseSample
 
@@ -45,17 +44,8 @@ BODY_JOINTS = [
     for part in ("shoulder", "hip", "knee", "ankle", "heel", "foot_index")
     for side in ("left", "right")
 ]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-    "--disable-dev-shm-usage",
-    "--autoplay-policy=no-user-gesture-required",
-]
+# Kept from the bench's own launch: media may play without a user gesture.
+AUTOPLAY = ("--autoplay-policy=no-user-gesture-required",)
 
 
 @dataclass
@@ -268,48 +258,12 @@ def browser_samples(reference: Reference, run: BrowserRun) -> list[PoseSample]:
 @contextmanager
 def serve_app(data_dir: Path) -> Iterator[str]:
     """The real app in uvicorn on a free loopback port, in a thread; yields its base URL."""
-    import socket
-
-    import uvicorn
-
     from hipcoach.config import Settings
     from hipcoach.web.app import create_app
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
     settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bench.db'}")
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
-@contextmanager
-def chromium_with_camera(executable: str, y4m: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={y4m}"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with serve_in_thread(create_app(settings)) as base:
+        yield base
 
 
 def measure_clip(
@@ -321,7 +275,7 @@ def measure_clip(
     reference = write_indexed_y4m(REAL / f"{stem}.mp4", y4m, play_fps)
     seconds = len(reference.poses) / play_fps
     runs: dict[str, BrowserRun] = {}
-    with serve_app(tmp) as base, chromium_with_camera(executable, y4m) as browser:
+    with serve_app(tmp) as base, chromium_with_camera(executable, y4m, AUTOPLAY) as browser:
         for model in models:
             runs[model] = pose_in_browser(browser, base, reference, model, 2 * seconds + 120)
     y4m.unlink()
@@ -355,10 +309,9 @@ def _row(
 
 def run_device_bench() -> list[dict[str, object]]:
     """`make bench`: agreement and speed of pose in headless Chromium (lite and full)."""
-    import shutil
     import tempfile
 
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    executable = chromium_executable() or "/usr/bin/chromium"
     missing = [p for p in (Path(executable), *(REAL / f"{s}.mp4" for s in CLIPS)) if not p.exists()]
     if missing:
         return [{"clip": f"skipped: {missing[0]} is missing"}]

@@ -72,3 +72,14 @@ def test_a_pose_hopping_to_someone_standing_makes_no_reps() -> None:
     ]
     assert report.rep_count == len(seen)
     assert report.side == truth.side
+
+
+def test_someone_upright_in_a_lying_exercise_is_named_in_the_note() -> None:
+    """Followed someone standing (a trainer, a passer-by) for a whole clamshell set: the
+    note says the person seen was upright, and what to do about it."""
+    series, _ = generate(Scenario("standing_knee_lift", n_reps=3, seed=2, noise=QUIET))
+    report = analyze_series(series, "clamshell")
+    assert report.rep_count == 0
+    assert report.notes and "upright" in report.notes[0]
+    lying, _ = generate(Scenario("clamshell", n_reps=3, seed=2, noise=QUIET))
+    assert all("upright" not in n for n in analyze_series(lying, "clamshell").notes)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench.browser import free_port as free_port  # the tests' free loopback port
 from fastapi.testclient import TestClient
 
 from hipcoach.config import Settings
@@ -114,15 +115,6 @@ def csrf_token(client: TestClient, page: str = "/library") -> str:
     match = CSRF_META.search(response.text)
     assert match, f"no CSRF token on {page} (status {response.status_code})"
     return match.group(1)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(predicate: Callable[[], object], timeout_s: float = 10.0) -> object:

@@ -11,13 +11,12 @@ screenshots of Today, Live, History and Progress are kept in test-artifacts/.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.browser import chromium_with_camera, serve_in_thread
 from typer.testing import CliRunner
 
 from hipcoach.cli.main import app as cli_app
@@ -29,8 +28,7 @@ from hipcoach.store.database import open_database
 from hipcoach.web.app import create_app
 from hipcoach.web.services import WebServices
 from tests.realdata import require_real
-from tests.web.conftest import free_port
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, find_chromium, write_y4m
+from tests.web.browser_support import ARTIFACTS, find_chromium, write_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.real]
 DAY0 = dt.date(2025, 5, 5)
@@ -51,9 +49,6 @@ class Clock:
 def journey(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[str, Settings, Clock, Any]]:
-    import uvicorn
-    from playwright.sync_api import sync_playwright
-
     executable = find_chromium()
     y4m = write_y4m(require_real("side_lying_leg_lift.mp4"), tmp_path / "camera.y4m")
     url = f"sqlite:///{tmp_path / 'hipcoach.db'}"
@@ -62,35 +57,15 @@ def journey(
     monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     clock = Clock(DAY0)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, services=WebServices(today=clock.today)),
-            host="127.0.0.1",
-            port=free_port(),
-            log_level="warning",
-            ws_per_message_deflate=False,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{server.config.port}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=executable,
-            headless=True,
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={y4m}"],
-        )
-        try:
+    app = create_app(settings, services=WebServices(today=clock.today))
+    try:
+        with (
+            serve_in_thread(app, ws_per_message_deflate=False) as base,
+            chromium_with_camera(executable, y4m) as browser,
+        ):
             yield base, settings, clock, browser
-        finally:
-            browser.close()
-            server.should_exit = True
-            thread.join(timeout=15)
-            get_settings.cache_clear()
+    finally:
+        get_settings.cache_clear()
 
 
 def first_run(page: Any, base: str) -> None:

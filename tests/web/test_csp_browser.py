@@ -1,6 +1,6 @@
 """The Content-Security-Policy in Chromium: every page loads and works with no violation.
 
-Uses test_browser's real server (engine, MediaPipe, SQLite) and Chromium with a fake
+Uses the browser tests' real server (engine, MediaPipe, SQLite) and Chromium with a fake
 camera; violations are caught both from the `securitypolicyviolation` event and from
 the console."""
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from hipcoach.config import Settings
-from tests.web.test_browser import chromium, server  # noqa: F401  (fixtures)
+from tests.web.browser_support import chromium, server  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.real]
 

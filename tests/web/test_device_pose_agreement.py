@@ -25,7 +25,7 @@ from bench.device_pose import (
 from hipcoach.analysis.offline import analyze_samples
 from hipcoach.pose.source import PoseSample
 from tests.realdata import require_real
-from tests.web.test_browser import find_chromium
+from tests.web.browser_support import find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.real]
 

@@ -9,11 +9,8 @@ more would fail these tests.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,14 +21,13 @@ from hipcoach.config import Settings
 from hipcoach.programme.history import list_sessions
 from hipcoach.programme.people import list_people
 from hipcoach.store.database import open_database
-from hipcoach.web.app import create_app
 from tests.realdata import require_real
-from tests.web.conftest import free_port
-from tests.web.test_browser import (  # noqa: F401  (the chromium fixture)
+from tests.web.browser_support import (  # noqa: F401  (the chromium fixture)
     ARTIFACTS,
     COUNT_PAINTED_PIXELS,
-    _onboard_someone,
     chromium,
+    onboarded_app,
+    wait_data,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.real]
@@ -67,38 +63,8 @@ class WithCsp:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     """The real app (engine, MediaPipe, SQLite) under the strict CSP, in uvicorn on loopback."""
-    import uvicorn
-
-    settings = Settings(
-        data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'hipcoach.db'}"
-    )
-    _onboard_someone(settings, dt.date.today())
-    port = free_port()
-    config = uvicorn.Config(
-        WithCsp(create_app(settings)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_per_message_deflate=False,
-        lifespan="on",
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings
-    uv.should_exit = True
-    thread.join(timeout=15)
-
-
-def _wait_data(page: Any, key: str, at_least: int, timeout_s: float) -> None:
-    # A function, not a bare expression: Playwright evals bare expressions, which the CSP forbids.
-    page.wait_for_function(
-        f"() => Number(document.body.dataset.{key} || 0) >= {at_least}", timeout=timeout_s * 1000
-    )
+    with onboarded_app(tmp_path, wrap=WithCsp, lifespan="on") as served:
+        yield served
 
 
 def _wait_true(page: Any, condition: str, timeout_s: float) -> None:
@@ -151,8 +117,8 @@ def test_device_mode_sends_landmarks_only_counts_the_rep_and_saves_the_set(
     _wait_true(page, "document.body.dataset.poseMode === 'device'", 120)
     assert "BlazePose full" in page.inner_text("#pose-info")
     page.click("#start-button")
-    _wait_data(page, "skeletonFrames", 5, 120)
-    _wait_data(page, "repCount", 1, 180)
+    wait_data(page, "skeletonFrames", 5, 120)
+    wait_data(page, "repCount", 1, 180)
     painted = page.evaluate(COUNT_PAINTED_PIXELS)
     assert painted > 100, "the skeleton is drawn over the video"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -195,7 +161,7 @@ def test_choosing_the_server_sends_camera_frames(
     page.click("#camera-button")
     page.wait_for_selector("#start-button:not([disabled])", timeout=20_000)
     page.click("#start-button")
-    _wait_data(page, "skeletonFrames", 3, 120)
+    wait_data(page, "skeletonFrames", 3, 120)
     page.click("#end-button")
     page.wait_for_selector("#after-set:not([hidden])", timeout=30_000)
     assert log.of_type("start")[0]["mode"] == "frames"
@@ -218,7 +184,7 @@ def test_a_model_that_fails_to_load_falls_back_to_the_server_with_a_reason(
     assert page.is_checked("#pose-server")
     assert "goes to the hipcoach server" in page.inner_text("#pose-privacy")
     page.click("#start-button")
-    _wait_data(page, "skeletonFrames", 2, 120)
+    wait_data(page, "skeletonFrames", 2, 120)
     page.click("#end-button")
     assert log.of_type("start")[0]["mode"] == "frames" and log.binary >= 2
 
@@ -300,6 +266,6 @@ def test_a_browser_without_webassembly_simd_poses_with_the_plain_build(
     _wait_true(page, "document.body.dataset.poseMode === 'device'", 120)
     assert wasm == ["pose_solution_wasm_bin.wasm"], wasm
     page.click("#start-button")
-    _wait_data(page, "skeletonFrames", 3, 120)
+    wait_data(page, "skeletonFrames", 3, 120)
     page.click("#end-button")
     assert not violations

@@ -68,6 +68,26 @@ def test_a_message_with_no_coordinates_means_nobody_in_view() -> None:
     assert empty is None
 
 
+def test_a_partial_message_keeps_what_was_sent_and_marks_the_rest_unseen() -> None:
+    # Unsent or null coordinates become NaN, an unsent visibility 0; world coordinates
+    # come back only when at least one was sent; z alone does not put anyone in view.
+    message = {"t": 1.0, "left_hip_x": 0.25, "left_hip_y": 0.75, "left_hip_visibility": 0.5}
+    message |= {"nose_x": None, "right_knee_z": -0.1, "left_knee_wy": 0.3}
+    pose, _ = parse_landmark_message(message)
+    assert pose is not None and pose.world is not None
+    hip, knee, nose = (LANDMARK_NAMES.index(n) for n in ("left_hip", "right_knee", "nose"))
+    np.testing.assert_array_equal(pose.image[hip, :2], [0.25, 0.75])
+    assert np.isnan(pose.image[hip, 2]) and np.isnan(pose.image[nose]).all()
+    assert pose.image[knee, 2] == -0.1 and np.isnan(pose.image[knee, :2]).all()
+    assert pose.visibility[hip] == 0.5 and (np.delete(pose.visibility, hip) == 0).all()
+    left_knee = LANDMARK_NAMES.index("left_knee")
+    assert pose.world[left_knee, 1] == 0.3 and np.isnan(pose.world).sum() == 3 * N_LANDMARKS - 1
+    image_only, _ = parse_landmark_message({"t": 1.0, "nose_x": 0.5, "nose_y": 0.5})
+    assert image_only is not None and image_only.world is None
+    z_only, _ = parse_landmark_message({"t": 1.0, "nose_z": 0.1, "nose_wx": 0.1})
+    assert z_only is None
+
+
 @pytest.mark.parametrize(
     ("message", "words"),
     [

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hipcoach.cli.main import app
+from hipcoach.cli.serve_cmd import WS_IMPL
 from hipcoach.config import get_settings
 from hipcoach.web.security import verify_password
 from tests.web.conftest import free_port
@@ -101,3 +102,21 @@ def test_serve_trusts_forwarded_headers_only_from_named_proxies(
     result = runner.invoke(app, ["serve", "--port", str(free_port())])
     assert result.exit_code == 0, result.output
     assert started["proxy_headers"] is True and started["forwarded_allow_ips"] == "127.0.0.1"
+
+
+def test_serve_names_a_websocket_protocol_that_uvicorn_loads(started: dict[str, Any]) -> None:
+    # Named, not "auto", so the socket's protocol (and its CPU per message) stays the same
+    # whichever optional packages are installed; uvicorn must know the name.
+    import uvicorn
+
+    result = runner.invoke(app, ["serve", "--port", str(free_port())])
+    assert result.exit_code == 0, result.output
+    assert started["ws"] == WS_IMPL == "websockets-sansio"
+
+    async def asgi_app(scope: Any, receive: Any, send: Any) -> None:  # never called
+        raise AssertionError
+
+    config = uvicorn.Config(asgi_app, ws=started["ws"])
+    config.load()
+    assert config.ws_protocol_class is not None
+    assert config.ws_protocol_class.__name__ == "WebSocketsSansIOProtocol"

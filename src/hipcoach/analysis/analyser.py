@@ -37,14 +37,16 @@ from hipcoach.analysis.set_checks import (
 from hipcoach.analysis.track import VISIBLE, LegTrack, visibility_threshold
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
-from hipcoach.exercises.schema import CheckSpec, Exercise
+from hipcoach.exercises.schema import CheckSpec, Exercise, Posture
 from hipcoach.features.body import Space, compute_body_frame, extract_points, select_space
 from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.geometry import compute_angle_between
 from hipcoach.features.measures import PostureSnapshot, build_reference, snapshot_posture
 from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 
-CORE = [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
+CORE = np.array(
+    [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
+)
 REFRESH_EVERY_S = 0.25
 UNSETTLE_DEG = 12.0
 # ... and held for this long (a turn of one frame is a landmark glitch, not a move).
@@ -53,6 +55,7 @@ UNSETTLE_HOLD_IN_REP_S = 1.5
 FIRST_REP_AFTER_STILL_S = 1.0
 """The first rep must begin within this long of the body having been still in the start
 posture: movement that starts from no still spell is the person getting into position."""
+LYING = (Posture.side_lying, Posture.supine)
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -103,6 +106,9 @@ class SetAnalyser:
         self._first_t: float | None = None
         self._refreshed_t = -1.0
         self._turned_since: float | None = None
+        # Frames, before counting began, in which the person found was upright although
+        # the exercise lies down (someone standing by, or the person not yet down).
+        self.upright_frames = 0
         self._still_t: float | None = None  # the latest end of a still spell in posture
         self._shaky_reps = 0
         # Smoothed frames kept until the first rep is done (bounded: about 20 s at 30 fps).
@@ -235,7 +241,12 @@ class SetAnalyser:
         self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
     ) -> None:
         self._set_state(SetState.settling, t, events)
-        if not self._settle.add(t, compute_body_frame(points), points):
+        body = compute_body_frame(points)
+        if self.exercise.posture in LYING and matches_posture(
+            body, Posture.standing, self._settle.planar
+        ):
+            self.upright_frames += 1  # someone upright: not this exercise's posture
+        if not self._settle.add(t, body, points):
             return
         self._still_t = t
         still = self._settle.points()

@@ -43,6 +43,15 @@ def explain_set(analyser: SetAnalyser, view_advice: str) -> list[str]:
             f"{view_advice}".strip()
         )
         return notes
+    if not tracks and analyser.upright_frames > MOSTLY_MISSING * with_person:
+        notes.append(
+            f"No rep was counted: the person I could follow was upright (standing or "
+            f"sitting) in most frames, not {POSTURE_WORDS[exercise.posture]}. If someone else "
+            f"is in the picture, ask them to step out of view or move the camera so that only "
+            f"you are in it; then settle into the start position, stay still for a second and "
+            f"begin. Camera: {exercise.camera.instructions}"
+        )
+        return notes
     if not tracks:
         notes.append(
             f"No rep was counted: I never saw you holding still {POSTURE_WORDS[exercise.posture]}"

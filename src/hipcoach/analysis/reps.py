@@ -51,11 +51,32 @@ class RepCounter:
     _calm_since: float | None = None
     _trough: float | None = None
     _samples: list[tuple[float, float]] = field(default_factory=list)
+    # Indices into _samples of the (first) highest sample and of the (first) lowest one
+    # from there on, kept up to date as samples arrive (see _set_samples / _append_sample),
+    # so a long hold costs no more per frame than a short one.
+    _peak_i: int = field(default=0, repr=False)
+    _valley_i: int = field(default=0, repr=False)
 
     @property
     def exit_deg(self) -> float:
-        peak = max((s for _, s in self._samples), default=0.0)
+        peak = self._samples[self._peak_i][1] if self._samples else 0.0
         return max(0.5 * self.enter_deg, self.exit_fraction * peak)
+
+    def _set_samples(self, samples: list[tuple[float, float]]) -> None:
+        self._samples = []
+        for sample in samples:
+            self._append_sample(sample)
+
+    def _append_sample(self, sample: tuple[float, float]) -> None:
+        """Append, updating the peak (first maximum) and the valley after it (first
+        minimum): a later sample takes over only when strictly higher / lower."""
+        samples = self._samples
+        samples.append(sample)
+        i = len(samples) - 1
+        if i == 0 or sample[1] > samples[self._peak_i][1]:
+            self._peak_i = self._valley_i = i
+        elif sample[1] < samples[self._valley_i][1]:
+            self._valley_i = i
 
     def excursion(self, value: float) -> float:
         return 0.0 if self.rest_level is None else value - self.rest_level
@@ -117,12 +138,12 @@ class RepCounter:
             self._above += 1
             if self._above >= 2:
                 self.phase = Phase.moving
-                self._samples = [(t, x)]
+                self._set_samples([(t, x)])
         else:
             self._above = 0
 
     def _update_moving(self, x: float, t: float) -> RepWindow | None:
-        self._samples.append((t, x))
+        self._append_sample((t, x))
         split = self._valley_split() if self.split_valleys else None
         if split is not None:
             return split
@@ -160,11 +181,9 @@ class RepCounter:
         mid-movement): a deep valley followed by a fresh rise ends the first rep at the
         valley and raises the rest level to it."""
         samples = self._samples
-        peak_i = max(range(len(samples)), key=lambda i: samples[i][1])
-        after = samples[peak_i:]
-        if len(after) < 3:
+        peak_i, valley_i = self._peak_i, self._valley_i
+        if len(samples) - peak_i < 3:
             return None
-        valley_i = peak_i + min(range(len(after)), key=lambda i: after[i][1])
         peak, valley, now = samples[peak_i][1], samples[valley_i][1], samples[-1][1]
         deep = peak - valley >= max(self.enter_deg, 0.5 * peak)
         if not (deep and now - valley >= self.enter_deg and valley_i < len(samples) - 1):
@@ -173,7 +192,7 @@ class RepCounter:
         rep = self._window(samples[: valley_i + 1], self._last_rest_t, valley_t)
         assert self.rest_level is not None
         self.rest_level += valley
-        self._samples = [(t, x - valley) for t, x in samples[valley_i:]]
+        self._set_samples([(t, x - valley) for t, x in samples[valley_i:]])
         self._last_rest_t = valley_t
         return rep
 

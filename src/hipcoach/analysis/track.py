@@ -23,8 +23,10 @@ from hipcoach.features.body import FloatArray, Side, compute_body_frame, extract
 from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.geometry import normalize
 from hipcoach.features.measures import (
+    KNEE_SWING_MIN_OFFSET,
     Reference,
     compute_compensations,
+    compute_knee_bend,
     compute_signal,
     is_planar,
     thigh_turn_weight,
@@ -58,6 +60,9 @@ LONG_AXIS_DEPTH = 0.45
 DRAGGED_BY_THE_KNEE = frozenset({"pelvis_rolls_back", "bottom_leg_moves"})
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
+# The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
+# line (twice where the clamshell signal switches to a straight leg's rise).
+OWN_COUNTER_MIN_BEND = 2 * KNEE_SWING_MIN_OFFSET
 # The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
 REST_LEVEL_SAMPLES = 8
 REST_LEVEL_MIN = 3
@@ -178,6 +183,9 @@ class LegTrack:
         self._work = _indices(leg_names[:2])
         self._other = _indices(leg_names[2:])
         self._need = np.array([visibility_threshold(n, self.side) for n in leg_names])
+        # All eight joints' visibility tested in one go (see visible).
+        self._seen_index = np.array(self._core + self._work + self._other)
+        self._seen_need = np.concatenate([np.full(4, VISIBLE), self._need])
         self._frame_checks = [c for c in self.exercise.checks if c.id in FRAME_CHECKS]
         self.measures = {
             c.id: CoupledMeasure(two_sided=c.id in TWO_SIDED) for c in self._frame_checks
@@ -219,9 +227,8 @@ class LegTrack:
     def visible(self, visibility: FloatArray, count: bool = True) -> tuple[bool, bool]:
         """(can measure this leg's signal, can see the other leg)."""
         self.frames_seen += int(count)
-        core = bool((visibility[self._core] >= VISIBLE).all())
-        work = bool((visibility[self._work] >= self._need[:2]).all())
-        other = bool((visibility[self._other] >= self._need[2:]).all())
+        seen = (visibility[self._seen_index] >= self._seen_need).tolist()
+        core, work, other = all(seen[:4]), all(seen[4:6]), all(seen[6:])
         needs_other = self.exercise.primary_signal.name in BOTH_LEG_SIGNALS
         return core and work and (other or not needs_other), other
 
@@ -250,13 +257,13 @@ class LegTrack:
         # (one frame of lag) before the adaptive low-pass.
         self._recent_raw = [*self._recent_raw[-2:], raw]
         despiked = sorted(self._recent_raw)[len(self._recent_raw) // 2]
-        value = float(self.smoother.update(np.array([despiked]), t)[0])
+        value = self.smoother.update_scalar(despiked, t)
         self.frames_measured += 1
         if len(self._history) < 3000:
             self._history.append(value)
         was_moving = self.moving
         counted = self.counter.update(value, t)
-        window = self._merge_windows(counted, self._update_own(own, t, is_planar(points)))
+        window = self._merge_windows(counted, self._update_own(own, t, points))
         if not was_moving and self.moving:
             self._baseline = self._rest_level() if self.judge_live else {}
             self._rep_reference = self._resting_reference() if self.judge_live else None
@@ -277,10 +284,17 @@ class LegTrack:
         own = self.own_counter is not None and self.own_counter.phase is Phase.moving
         return own or self.counter.phase is Phase.moving
 
-    def _update_own(self, raw: float, t: float, planar: bool) -> RepWindow | None:
+    def _update_own(self, raw: float, t: float, points: FloatArray) -> RepWindow | None:
         # Image-plane points give no pelvis frame to trust (the hip line is foreshortened
-        # and flips from some views): their start-frame counter counts alone.
-        if self.own_counter is None or planar or not np.isfinite(raw):
+        # and flips from some views), and a nearly straight leg has no turn about its own
+        # line (the start-frame signal reads its rise instead): the start-frame counter
+        # counts alone then.
+        if self.own_counter is None or not np.isfinite(raw) or is_planar(points):
+            return None
+        name = self.exercise.primary_signal.name
+        if name is SignalName.knee_opening and (
+            compute_knee_bend(extract_limb(points, self.side)) < OWN_COUNTER_MIN_BEND
+        ):
             return None
         self._own_recent = [*self._own_recent[-2:], raw]
         despiked = sorted(self._own_recent)[len(self._own_recent) // 2]

@@ -10,6 +10,7 @@ forward direction is F = L x U (it is for a person standing upright facing the c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -65,13 +66,15 @@ class Limb:
         return self.ankle - self.hip
 
 
+_LIMB_INDEX = {
+    side: tuple(LANDMARK_INDEX[f"{side}_{j}"] for j in ("shoulder", "hip", "knee", "ankle"))
+    for side in ("left", "right")
+}
+
+
 def extract_limb(points: FloatArray, side: Side) -> Limb:
-    return Limb(
-        shoulder=points[LANDMARK_INDEX[f"{side}_shoulder"]],
-        hip=points[LANDMARK_INDEX[f"{side}_hip"]],
-        knee=points[LANDMARK_INDEX[f"{side}_knee"]],
-        ankle=points[LANDMARK_INDEX[f"{side}_ankle"]],
-    )
+    shoulder, hip, knee, ankle = _LIMB_INDEX[side]
+    return Limb(shoulder=points[shoulder], hip=points[hip], knee=points[knee], ankle=points[ankle])
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,43 @@ class BodyFrame:
     forward: FloatArray
 
 
+_CORE_INDEX = tuple(
+    LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")
+)
+
+
+def _unit(x: float, y: float, z: float) -> tuple[float, float, float]:
+    n = math.sqrt(x * x + y * y + z * z)
+    return (x / n, y / n, z / n) if n > 1e-12 else (math.nan, math.nan, math.nan)
+
+
 def compute_body_frame(points: FloatArray) -> BodyFrame:
-    """Body frame from one pose's points; NaN vectors when the hips or shoulders are missing."""
+    """Body frame from one pose's points; NaN vectors when the hips or shoulders are missing.
+
+    For one pose (33, 3) the arithmetic runs on plain floats, in the same order as
+    `_compute_body_frame_arrays` (NumPy's per-call overhead dominates on 3-vectors)."""
+    if points.ndim != 2 or points.shape[1] != 3:
+        return _compute_body_frame_arrays(points)
+    l_hip, r_hip, l_sh, r_sh = _CORE_INDEX
+    lhx, lhy, lhz = points[l_hip].tolist()
+    rhx, rhy, rhz = points[r_hip].tolist()
+    lsx, lsy, lsz = points[l_sh].tolist()
+    rsx, rsy, rsz = points[r_sh].tolist()
+    ux, uy, uz = _unit(
+        (lsx + rsx) / 2.0 - (lhx + rhx) / 2.0,
+        (lsy + rsy) / 2.0 - (lhy + rhy) / 2.0,
+        (lsz + rsz) / 2.0 - (lhz + rhz) / 2.0,
+    )
+    hx, hy, hz = lhx - rhx, lhy - rhy, lhz - rhz
+    d = hx * ux + hy * uy + hz * uz
+    lx, ly, lz = _unit(hx - d * ux, hy - d * uy, hz - d * uz)
+    fx, fy, fz = _unit(ly * uz - lz * uy, lz * ux - lx * uz, lx * uy - ly * ux)
+    return BodyFrame(
+        up=np.array((ux, uy, uz)), left=np.array((lx, ly, lz)), forward=np.array((fx, fy, fz))
+    )
+
+
+def _compute_body_frame_arrays(points: FloatArray) -> BodyFrame:
     l_hip, r_hip = points[LANDMARK_INDEX["left_hip"]], points[LANDMARK_INDEX["right_hip"]]
     l_sh, r_sh = points[LANDMARK_INDEX["left_shoulder"]], points[LANDMARK_INDEX["right_shoulder"]]
     up = normalize((l_sh + r_sh) / 2.0 - (l_hip + r_hip) / 2.0)

@@ -18,6 +18,11 @@ def _alpha(cutoff_hz: FloatArray | float, dt: float) -> FloatArray | float:
     return 1.0 / (1.0 + tau / dt)
 
 
+def _scalar_alpha(cutoff_hz: float, dt: float) -> float:
+    tau = 1.0 / (2.0 * math.pi * cutoff_hz)
+    return 1.0 / (1.0 + tau / dt)
+
+
 class OneEuroFilter:
     """Adaptive low-pass: smooth when still (min_cutoff_hz), responsive when moving (beta).
 
@@ -46,6 +51,28 @@ class OneEuroFilter:
         self._dx[:] = 0.0
         self._t = None
 
+    def update_scalar(self, x: float, t: float) -> float:
+        """`update` for a one-channel filter on a plain float: the same arithmetic without
+        NumPy's per-call overhead (the rep signal is smoothed this way every frame)."""
+        if self._x.shape != (1,):
+            raise ValueError(f"update_scalar needs a one-channel filter, not {self._x.shape[0]}")
+        if self._t is None or t <= self._t:
+            value = x if math.isfinite(x) else math.nan
+            self._x[0], self._dx[0], self._t = value, 0.0, t
+            return value
+        dt = t - self._t
+        self._t = t
+        last = float(self._x[0])
+        prev = x if math.isnan(last) and math.isfinite(x) else last
+        a_d = _scalar_alpha(self.d_cutoff_hz, dt)
+        dx_hat = a_d * ((x - prev) / dt) + (1.0 - a_d) * float(self._dx[0])
+        a = _scalar_alpha(self.min_cutoff_hz + self.beta * abs(dx_hat), dt)
+        x_hat = a * x + (1.0 - a) * prev
+        ok = math.isfinite(x_hat)
+        self._x[0] = x_hat if ok else math.nan
+        self._dx[0] = dx_hat if ok else 0.0
+        return float(self._x[0])
+
     def update(self, x: FloatArray, t: float) -> FloatArray:
         """Filter one sample taken at time t (seconds); returns the smoothed channels."""
         x = np.asarray(x, dtype=float)
@@ -59,15 +86,22 @@ class OneEuroFilter:
             return self._x.copy()
         dt = t - self._t
         self._t = t
-        new = np.isnan(self._x) & np.isfinite(x)
-        prev = np.where(new, x, self._x)
+        # A channel with no value yet starts from this sample (a NaN sample stays NaN).
+        prev = np.where(np.isnan(self._x), x, self._x)
         dx = (x - prev) / dt
-        a_d = _alpha(self.d_cutoff_hz, dt)
+        a_d = _scalar_alpha(self.d_cutoff_hz, dt)
         dx_hat = a_d * dx + (1.0 - a_d) * self._dx
-        cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
-        a = _alpha(cutoff, dt)
-        x_hat = a * x + (1.0 - a) * prev
-        ok = np.isfinite(x_hat)
+        if self.beta == 0.0:
+            # A fixed cutoff: one smoothing factor for every channel (a channel whose
+            # speed is not finite would get a NaN one, and is reset below all the same).
+            a = _scalar_alpha(self.min_cutoff_hz, dt)
+            x_hat = a * x + (1.0 - a) * prev
+            ok = np.isfinite(x_hat) & np.isfinite(dx_hat)
+        else:
+            cutoff = self.min_cutoff_hz + self.beta * np.abs(dx_hat)
+            a_v = _alpha(cutoff, dt)
+            x_hat = a_v * x + (1.0 - a_v) * prev
+            ok = np.isfinite(x_hat)
         self._x = np.where(ok, x_hat, np.nan)
         self._dx = np.where(ok, dx_hat, 0.0)
         return self._x.copy()

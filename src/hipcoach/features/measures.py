@@ -22,12 +22,16 @@ from hipcoach.features.body import (
     other_side,
 )
 from hipcoach.features.geometry import (
+    asin_deg,
+    clip,
     compute_angle_between,
     compute_joint_angle,
     compute_rotation_in_plane,
     cross,
+    dot,
     normalize,
     orthogonal_part,
+    vector_length,
 )
 
 # The knee's distance from the hip-ankle line (thigh lengths) below which the knee's swing
@@ -48,7 +52,7 @@ def compute_hip_flexion(limb: Limb, frame: BodyFrame, trunk_down: FloatArray) ->
 
 def is_planar(points: FloatArray) -> bool:
     """True for image-plane points (no depth: every z is 0), see `extract_points`."""
-    return not bool(np.any(points[:, 2]))
+    return not points[:, 2].any()
 
 
 def compute_knee_turn(
@@ -75,19 +79,19 @@ def compute_knee_turn(
     axis = own_axis if axis is None else axis
     outward = normalize(orthogonal_part(outward_hint, axis))
     offset = orthogonal_part(work.thigh, axis)
-    length = float(np.linalg.norm(work.thigh))
+    length = vector_length(work.thigh)
     if not length:
         return float("nan")
-    bend = float(np.linalg.norm(orthogonal_part(work.thigh, own_axis)))
+    bend = vector_length(orthogonal_part(work.thigh, own_axis))
     if not planar and bend < KNEE_SWING_MIN_OFFSET * length:
         # A (nearly) straight leg has no turn about its own line: read the thigh's rise
         # towards the working side instead (a straight leg lifted under the clamshell).
         # Not in the image plane, where a bent knee pointing at the camera looks straight.
         sine = float(normalize(work.thigh) @ normalize(outward_hint))
-        return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+        return asin_deg(sine)
     if planar:
         sine = float(offset @ outward) / length
-        return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+        return asin_deg(sine)
     ahead = normalize(orthogonal_part(orthogonal_part(forward, axis), outward))
     return _deg(compute_rotation_in_plane(offset, ahead, outward))
 
@@ -99,7 +103,7 @@ def compute_leg_elevation(work: Limb, outward_hint: FloatArray) -> float:
     The angle between the two legs is not monotonic in the lift when the bottom knee is
     bent."""
     sine = float(normalize(work.leg) @ normalize(outward_hint))
-    return float(np.degrees(np.arcsin(np.clip(sine, -1.0, 1.0))))
+    return asin_deg(sine)
 
 
 def compute_signal(
@@ -198,8 +202,8 @@ def _knee_off_line(limb: Limb) -> tuple[FloatArray, FloatArray, float]:
     length in thigh lengths (0 for a straight leg; NaN when the thigh has no length)."""
     axis = normalize(limb.ankle - limb.hip)
     offset = orthogonal_part(limb.knee - limb.hip, axis)
-    length = float(np.linalg.norm(limb.thigh))
-    bend = float(np.linalg.norm(offset)) / length if length else float("nan")
+    length = vector_length(limb.thigh)
+    bend = vector_length(offset) / length if length else float("nan")
     return axis, offset, bend
 
 
@@ -207,7 +211,7 @@ def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
     work, rest = extract_limb(points, side), extract_limb(points, other_side(side))
     frame = compute_body_frame(points)
     trunk_down = (work.hip + rest.hip) / 2.0 - (work.shoulder + rest.shoulder) / 2.0
-    thigh_length = float((np.linalg.norm(work.thigh) + np.linalg.norm(rest.thigh)) / 2.0)
+    thigh_length = float((vector_length(work.thigh) + vector_length(rest.thigh)) / 2.0)
     flex = (
         compute_hip_flexion(work, frame, trunk_down) + compute_hip_flexion(rest, frame, trunk_down)
     ) / 2.0
@@ -216,7 +220,7 @@ def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
         hip_line=normalize(orthogonal_part(work.hip - rest.hip, frame.up)),
         other_thigh=normalize(rest.thigh),
         thigh_length=thigh_length,
-        feet_gap_abs=float(np.linalg.norm(work.ankle - rest.ankle)),
+        feet_gap_abs=vector_length(work.ankle - rest.ankle),
         leg_forward_deg=_leg_forward(work, frame),
         # Only a clearly bent knee defines a start plane to compare with.
         knee_swing_deg=compute_knee_swing(work, frame.left, min_offset=0.4),
@@ -270,10 +274,10 @@ def turning_axis(work: Limb, rest_leg: FloatArray | None) -> FloatArray:
     axis = normalize(work.ankle - work.hip)
     if rest_leg is None:
         return axis
-    length = float(np.linalg.norm(work.thigh))
-    shift = float(np.linalg.norm(work.ankle - work.hip - rest_leg)) / length if length else 0.0
+    length = vector_length(work.thigh)
+    shift = vector_length(work.ankle - work.hip - rest_leg) / length if length else 0.0
     low, high = FEET_PARTING
-    weight = float(np.clip((shift - low) / (high - low), 0.0, 1.0))
+    weight = clip((shift - low) / (high - low), 0.0, 1.0)
     if weight == 0.0:
         return axis
     return normalize((1.0 - weight) * axis + weight * normalize(rest_leg))
@@ -282,7 +286,7 @@ def turning_axis(work: Limb, rest_leg: FloatArray | None) -> FloatArray:
 def compute_leg_out_of_plane(limb: Limb, left: FloatArray) -> float:
     """Signed angle (degrees) of the whole leg (hip to ankle) out of the sagittal plane."""
     unit = normalize(limb.leg)
-    return _deg(np.degrees(np.arcsin(np.clip(float(np.sum(unit * left)), -1.0, 1.0))))
+    return asin_deg(dot(unit, left))
 
 
 def _thigh_turn(work: Limb, ref: Reference) -> float:
@@ -328,8 +332,7 @@ def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
     return Compensations(
         pelvis_roll_back_deg=_deg(compute_rotation_in_plane(hip_line, ref.hip_line, -f.forward)),
         hip_hike_deg=_deg(compute_rotation_in_plane(hip_line, ref.hip_line, f.up)),
-        feet_gap_change=float(np.linalg.norm(work.ankle - rest.ankle)) / ref.thigh_length
-        - ref.feet_gap,
+        feet_gap_change=vector_length(work.ankle - rest.ankle) / ref.thigh_length - ref.feet_gap,
         other_thigh_deg=_deg(compute_angle_between(rest.thigh, ref.other_thigh)),
         leg_forward_deg=_leg_forward(work, f) - ref.leg_forward_deg,
         trunk_deg=_deg(
@@ -337,3 +340,9 @@ def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
         ),
         thigh_lateral_deg=_thigh_turn(work, ref),
     )
+
+
+def compute_knee_bend(limb: Limb) -> float:
+    """How far the knee sits off the hip-ankle line, in thigh lengths (0 for a straight
+    leg, about 0.7 with the knee bent to a right angle)."""
+    return _knee_off_line(limb)[2]

@@ -100,9 +100,7 @@ def hip_flexion(arr: Array, side: str) -> Array:
     down = down / np.linalg.norm(down, axis=-1, keepdims=True)
     forward, _ = body_axes(arr, "left")
     thigh = point(arr, f"{side}_knee") - point(arr, f"{side}_hip")
-    return np.degrees(
-        np.arctan2(np.sum(thigh * forward, axis=-1), np.sum(thigh * down, axis=-1))
-    )
+    return np.degrees(np.arctan2(np.sum(thigh * forward, axis=-1), np.sum(thigh * down, axis=-1)))
 
 
 def ankle_gap(arr: Array) -> Array:

@@ -18,6 +18,7 @@ is refused before parsing. Any failure is a ProtocolError whose text names the f
 from __future__ import annotations
 
 import math
+import operator
 import struct
 from typing import Annotated, Any, Literal
 
@@ -167,28 +168,35 @@ def encode_binary_frame(jpeg: bytes, t: float | None) -> bytes:
     return jpeg if t is None else FRAME_TAG + _TIME.pack(t) + jpeg
 
 
-def _array(values: dict[str, Any], columns: list[str]) -> np.ndarray:
-    """Validated values of `columns` as floats (None -> NaN)."""
-    return np.array([values[c] for c in columns], dtype=float)
+_IMAGE_VALUES = operator.itemgetter(*IMAGE_COLUMNS)
+_WORLD_VALUES = operator.itemgetter(*WORLD_COLUMNS)
 
 
 def landmarks_to_pose(
     message: _ClientMessageBase, image_size: tuple[int, int] | None = None
 ) -> tuple[PoseFrame | None, float]:
-    """A validated landmark message -> (pose or None when nobody is in view, time in s)."""
+    """A validated landmark message -> (pose or None when nobody is in view, time in s).
+
+    Missing coordinates (None) become NaN and a missing visibility 0. The values were
+    validated as finite, so NaN here only ever means "not sent". Runs once per message on
+    the event loop, hence the C-level getters rather than Python loops over 231 keys."""
     if message.t is None:
         raise ProtocolError("landmark message: missing the time `t` in seconds")
     values = message.__dict__
-    arr = _array(values, IMAGE_COLUMNS).reshape(N_LANDMARKS, 4)
+    arr = np.array(_IMAGE_VALUES(values), dtype=float).reshape(N_LANDMARKS, 4)
     image = arr[:, :3]
-    if not np.isfinite(image[:, :2]).any():
+    if np.isnan(image[:, :2]).all():
         return None, message.t
-    visibility = np.nan_to_num(arr[:, 3], nan=0.0)
-    world = None
-    if any(values[c] is not None for c in WORLD_COLUMNS):
-        world = _array(values, WORLD_COLUMNS).reshape(N_LANDMARKS, 3)
+    visibility = arr[:, 3]
+    visibility[np.isnan(visibility)] = 0.0
+    world_values = np.array(_WORLD_VALUES(values), dtype=float)
+    world = None if np.isnan(world_values).all() else world_values.reshape(N_LANDMARKS, 3)
     frame = PoseFrame(
-        t=message.t, image=image.copy(), visibility=visibility, world=world, image_size=image_size
+        t=message.t,
+        image=np.ascontiguousarray(image),
+        visibility=np.ascontiguousarray(visibility),
+        world=world,
+        image_size=image_size,
     )
     return frame, message.t
 
