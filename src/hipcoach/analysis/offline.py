@@ -10,7 +10,7 @@ from hipcoach.analysis.events import Event, SetReport
 from hipcoach.errors import NoPersonError, TooShortError
 from hipcoach.exercises.schema import Exercise
 from hipcoach.pose.landmarks import PoseFrame, PoseSeries
-from hipcoach.pose.source import EstimatorFactory, PoseSample, default_estimator, open_recording
+from hipcoach.pose.source import EstimatorFactory, PoseSample, estimator_for, open_recording
 
 Progress = Callable[[int, int], None]
 MIN_DURATION_S = 1.0
@@ -91,10 +91,12 @@ def analyze_recording(
     variation: str | None = None,
     side: str = "auto",
     progress: Progress | None = None,
-    estimator_factory: EstimatorFactory = default_estimator,
+    estimator_factory: EstimatorFactory | None = None,
 ) -> SetReport:
-    """Analyse a video or a landmark CSV; progress(done, total) is called per frame."""
+    """Analyse a video or a landmark CSV; progress(done, total) is called per frame.
+    Videos go through BlazePose set for the exercise's posture (see `estimator_for`)."""
     exercise = _exercise(exercise_id)
+    factory = estimator_factory or estimator_for(exercise.posture)
     SetAnalyser(exercise, variation=variation, side=side)  # validate options before decoding
     recording = open_recording(path)
     total = recording.frame_count
@@ -107,7 +109,7 @@ def analyze_recording(
             progress(done, total)
 
     return analyze_samples(
-        recording.samples(estimator_factory),
+        recording.samples(factory),
         exercise,
         variation=variation,
         side=side,
