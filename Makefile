@@ -32,13 +32,13 @@ run: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/hipcoach serve
 
 test: $(STAMP) $(VENDOR_STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 
 bench: $(STAMP) $(VENDOR_STAMP)

@@ -3,11 +3,13 @@ pixels of every person (so a test can tell which person BlazePose followed).
 
 usage: python3 compact.py CLIP_DIR OUT.truth.json "command note"
 """
+
 import json
 import sys
 
 d, out, note = sys.argv[1], sys.argv[2], sys.argv[3]
-truth = json.load(open(f"{d}/truth.json"))
+with open(f"{d}/truth.json") as src:
+    truth = json.load(src)
 frames = truth.pop("frames")
 small = dict(truth)
 
@@ -24,5 +26,6 @@ for rec in frames:
         hips.setdefault(name, []).append(mid(joints))
 small["hip_mid_px"] = hips
 small["note"] = note
-json.dump(small, open(out, "w"), separators=(",", ":"))
+with open(out, "w") as dst:
+    json.dump(small, dst, separators=(",", ":"))
 print(out, len(json.dumps(small)), "bytes")

@@ -5,6 +5,7 @@ CLIP_DIR holds truth.json and CLIP_DIR.mp4 sits beside it. Prints the detection 
 person each detected frame's joints lie on (median px error to each), the joint error against
 the followed person and the analyser's report per exercise.
 """
+
 import json
 import sys
 from pathlib import Path
@@ -16,8 +17,16 @@ from hipcoach.pose.landmark_csv import LandmarkCsvWriter, read_landmark_csv
 from hipcoach.pose.landmarks import LANDMARK_INDEX
 from hipcoach.pose.source import open_recording
 
-JOINTS = ["left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
-          "left_shoulder", "right_shoulder"]
+JOINTS = [
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_shoulder",
+    "right_shoulder",
+]
 
 
 def people_px(truth, frame):
@@ -36,7 +45,9 @@ def err(px_est, joints):
     for swap in (False, True):
         e = []
         for j in JOINTS:
-            jj = j.replace("left", "X").replace("right", "left").replace("X", "right") if swap else j
+            jj = (
+                j.replace("left", "X").replace("right", "left").replace("X", "right") if swap else j
+            )
             e.append(np.hypot(*(px_est[j] - np.array(joints[jj]["px"]))))
         best = min(best, float(np.median(e)))
     return best
@@ -56,7 +67,10 @@ def main():
     img = series.image
     n = img.shape[0]
     found = np.isfinite(img[:, :, 0]).any(axis=1)
-    print(f"{d.name}: frames {n} (truth {truth['n_frames']}), detected {found.sum()} ({100 * found.mean():.0f}%)")
+    print(
+        f"{d.name}: frames {n} (truth {truth['n_frames']}), "
+        f"detected {found.sum()} ({100 * found.mean():.0f}%)"
+    )
     follow = []
     errs = {}
     for f in range(min(n, truth["n_frames"])):
@@ -82,11 +96,14 @@ def main():
     print("  followed (person, first..last frame):", ", ".join(f"{w} {a}..{b}" for w, a, b in runs))
     fe = [x[1] for x in follow if x]
     if fe:
-        print(f"  px error to the followed person: median {np.median(fe):.1f}, p90 {np.percentile(fe, 90):.1f}")
+        print(
+            f"  px error to the followed person: median {np.median(fe):.1f}, "
+            f"p90 {np.percentile(fe, 90):.1f}"
+        )
     for ex in sys.argv[2:]:
         try:
             r = analyze_series(series, ex)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"  {ex}: {type(exc).__name__}: {exc}")
             continue
         print(f"  {ex}: reps {r.rep_count} side {r.side} view_ok {r.view.ok} set_cues {r.set_cues}")

@@ -2,12 +2,14 @@
 
 Rest frame of every body: standing, facing -Y, its left at +X, up +Z (see mhbuild.py).
 """
+
 import math
-import numpy as np
+
 import bpy
-from mathutils import Matrix, Vector, Quaternion
-from bpy_extras.object_utils import world_to_camera_view
 import mhbuild
+import numpy as np
+from bpy_extras.object_utils import world_to_camera_view
+from mathutils import Matrix, Quaternion, Vector
 
 
 def rot_about(R3, p):
@@ -28,8 +30,14 @@ def apply(T, p):
     return np.array(T @ Vector(p))
 
 
-JOINTS = {"hip": "upperleg01", "knee": "lowerleg01", "ankle": "foot", "shoulder": "upperarm01",
-          "elbow": "lowerarm01", "wrist": "wrist"}
+JOINTS = {
+    "hip": "upperleg01",
+    "knee": "lowerleg01",
+    "ankle": "foot",
+    "shoulder": "upperarm01",
+    "elbow": "lowerarm01",
+    "wrist": "wrist",
+}
 
 
 class Body:
@@ -42,6 +50,7 @@ class Body:
             self.order.append(b.name)
             for c in b.children:
                 visit(c)
+
         for b in self.B:
             if b.parent is None:
                 visit(b)
@@ -60,7 +69,8 @@ class Body:
         return np.array(self.B[n].head_local)
 
     def leg(self, s, hipflex, kneeflex, abd=0.0, hip_T=None):
-        """Thigh and shin transforms: sagittal angles (deg, flexion +), abduction (deg, outward +)."""
+        """Thigh and shin transforms: sagittal angles (deg, flexion +), abduction (deg,
+        outward +)."""
         h = self.hip[s]
         t = math.radians(hipflex)
         d = np.array([0, -math.sin(t), -math.cos(t)])
@@ -72,7 +82,8 @@ class Body:
         e = np.array([0, -math.sin(u), -math.cos(u)])
         e = np.array(axis_angle((0, 1, 0), -side * abd) @ Vector(e))
         at = kt + self.Lsh[s] * e
-        k_now = apply(T1, self.knee[s]); a_now = apply(T1, self.ankle[s])
+        k_now = apply(T1, self.knee[s])
+        a_now = apply(T1, self.ankle[s])
         T2 = rot_about(aim(a_now - k_now, at - k_now), k_now) @ T1
         if hip_T is not None:
             T1, T2 = hip_T @ T1, hip_T @ T2
@@ -81,14 +92,21 @@ class Body:
     def leg_ik(self, s, hip_T, ankle_target, bend):
         """Thigh/shin so the hip follows hip_T (4x4) and the ankle reaches ankle_target;
         the knee bends towards direction `bend` (rest frame)."""
-        H = apply(hip_T, self.hip[s]); A = np.asarray(ankle_target)
+        H = apply(hip_T, self.hip[s])
+        A = np.asarray(ankle_target)
         L1, L2 = self.Lth[s], self.Lsh[s]
-        d = A - H; D = min(np.linalg.norm(d), L1 + L2 - 1e-4); u = d / np.linalg.norm(d)
-        x = (L1 ** 2 - L2 ** 2 + D ** 2) / (2 * D)
-        y = math.sqrt(max(L1 ** 2 - x ** 2, 0.0))
-        b = np.asarray(bend, float); b = b - u * (b @ u); b /= np.linalg.norm(b)
+        d = A - H
+        D = min(np.linalg.norm(d), L1 + L2 - 1e-4)
+        u = d / np.linalg.norm(d)
+        x = (L1**2 - L2**2 + D**2) / (2 * D)
+        y = math.sqrt(max(L1**2 - x**2, 0.0))
+        b = np.asarray(bend, float)
+        b = b - u * (b @ u)
+        b /= np.linalg.norm(b)
         K = H + u * x + b * y
-        T1 = Matrix.Translation(Vector(H - self.hip[s])) @ rot_about(aim(self.knee[s] - self.hip[s], K - H), self.hip[s])
+        T1 = Matrix.Translation(Vector(H - self.hip[s])) @ rot_about(
+            aim(self.knee[s] - self.hip[s], K - H), self.hip[s]
+        )
         a_now = apply(T1, self.ankle[s])
         T2 = rot_about(aim(a_now - K, A - K), K) @ T1
         return T1, T2
@@ -96,7 +114,8 @@ class Body:
     def arm(self, s, d_up, d_fore, T=None):
         p = self.sho[s]
         T1 = rot_about(aim(self.elb[s] - p, d_up), p)
-        e = apply(T1, self.elb[s]); w = apply(T1, self.wri[s])
+        e = apply(T1, self.elb[s])
+        w = apply(T1, self.wri[s])
         T2 = rot_about(aim(w - e, d_fore), e) @ T1
         if T is not None:
             T1, T2 = T @ T1, T @ T2
@@ -138,7 +157,9 @@ class Body:
         for n, src in self.objs.items():
             if n in ("high-poly",):
                 continue
-            ob = src.evaluated_get(dg); me = ob.to_mesh(); mw = ob.matrix_world
+            ob = src.evaluated_get(dg)
+            me = ob.to_mesh()
+            mw = ob.matrix_world
             zs.append(min((mw @ v.co).z for v in me.vertices))
             ob.to_mesh_clear()
         return min(zs)
@@ -154,8 +175,11 @@ class Body:
     def _pt(self, n, sc, cam, rx, ry):
         p = self.G @ (self.eff[n] @ self.B[n].head_local)
         uv = world_to_camera_view(sc, cam, p)
-        return {"xyz": [round(c, 4) for c in p], "px": [round(uv.x * rx, 2), round((1 - uv.y) * ry, 2)],
-                "depth": round(uv.z, 3)}
+        return {
+            "xyz": [round(c, 4) for c in p],
+            "px": [round(uv.x * rx, 2), round((1 - uv.y) * ry, 2)],
+            "depth": round(uv.z, 3),
+        }
 
 
 def standing_arms(body, sway=0.0, T=None):

@@ -5,16 +5,23 @@ blender -b -P scene_people.py -- --scene crowd|tilt --out DIR [--res 640x360] [-
     [--reps 5] [--amp 12] [--frames a:b]
 Writes DIR/frames/%04d.png and DIR/truth.json (per-frame joints of every person).
 """
-import sys, os, json, math, time, argparse
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import numpy as np
-import bpy
-from mathutils import Matrix, Vector
-import mhbuild
-from posekit import Body, rot_about, axis_angle, apply, standing_arms, yaw
+import bpy  # noqa: E402 (after the sys.path line: Blender's Python)
+import mhbuild  # noqa: E402 (after the sys.path line: Blender's Python)
+import numpy as np  # noqa: E402 (after the sys.path line: Blender's Python)
+from mathutils import Matrix, Vector  # noqa: E402 (after the sys.path line: Blender's Python)
+from posekit import Body, apply, axis_angle, rot_about, standing_arms, yaw  # noqa: E402 (after the sys.path line: Blender's Python)
 
-argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
+argv = sys.argv[sys.argv.index("--") + 1 :] if "--" in sys.argv else []
 ap = argparse.ArgumentParser()
 ap.add_argument("--scene", default="crowd")
 ap.add_argument("--out", default="out")
@@ -36,9 +43,13 @@ people = []  # (name, Body, pose_fn(t) -> None)
 
 def box(name, size, loc, rgb, bevel=0.0):
     bpy.ops.mesh.primitive_cube_add(size=1, location=loc)
-    ob = bpy.context.active_object; ob.name = name; ob.scale = size
+    ob = bpy.context.active_object
+    ob.name = name
+    ob.scale = size
     if bevel:
-        m = ob.modifiers.new("bev", "BEVEL"); m.width = bevel; m.segments = 3
+        m = ob.modifiers.new("bev", "BEVEL")
+        m.width = bevel
+        m.segments = 3
     ob.data.materials.append(mhbuild.col_mat(name, rgb, 0.8))
     return ob
 
@@ -57,7 +68,11 @@ def walker(body, x0, x1, y, t0, t1, cadence=0.9):
         T = {}
         for s, sg in (("L", 1.0), ("R", -1.0)):
             hf = sg * A * math.sin(ph)
-            kf = 5 + (35 * max(0.0, math.sin(ph + sg * 0 + (0 if s == "L" else math.pi) - 1.2)) if moving else 0)
+            kf = 5 + (
+                35 * max(0.0, math.sin(ph + sg * 0 + (0 if s == "L" else math.pi) - 1.2))
+                if moving
+                else 0
+            )
             T[f"upperleg01.{s}"], T[f"lowerleg01.{s}"] = body.leg(s, hf, kf)
         T.update(standing_arms(body, sway=-A * 0.8 * math.sin(ph)))
         body.set_pose(T)
@@ -65,6 +80,7 @@ def walker(body, x0, x1, y, t0, t1, cadence=0.9):
         lift = body.ankle["L"][2] - ank
         x = x0 + (x1 - x0) * u
         body.place(Matrix.Translation((x, y, z0 + lift)) @ yaw(heading))
+
     return pose
 
 
@@ -80,10 +96,13 @@ def stander(body, x, y, heading, shift=0.0, gesture=0.0, period=3.0):
         T.update(standing_arms(body, sway=gesture * w))
         if gesture:
             # right forearm raised as if explaining something
-            T["upperarm01.R"], T["lowerarm01.R"] = body.arm("R", (-0.25, -0.35, -1), (-0.1, -1, 0.35 + 0.4 * w))
+            T["upperarm01.R"], T["lowerarm01.R"] = body.arm(
+                "R", (-0.25, -0.35, -1), (-0.1, -1, 0.35 + 0.4 * w)
+            )
         body.set_pose(T)
         R = rot_about(axis_angle((0, 1, 0), shift * w), (0, 0, body.rest_minz))
         body.place(Matrix.Translation((x, y, z0)) @ yaw(heading) @ R)
+
     return pose
 
 
@@ -98,23 +117,49 @@ def add_body(**kw):
 truth_extra = {}
 if a.scene == "crowd":
     specs = [
-        ("walker_far", dict(gender="male", outfit="female_casualsuit02", hair="bob02", suit_rgb=(0.35, 0.08, 0.06)),
-         lambda b: walker(b, -3.2, 3.0, 1.2, 0.3, 8.7, 0.85)),
-        ("walker_near", dict(gender="female", suit_rgb=(0.05, 0.25, 0.1)),
-         lambda b: walker(b, 2.8, -2.0, -0.6, 1.5, 8.5, 0.95)),
-        ("stander_talking", dict(race="african", gender="male", outfit="female_casualsuit02", hair="",
-                                 suit_rgb=(0.5, 0.45, 0.1)),
-         lambda b: stander(b, -1.3, 0.4, -15.0, shift=3.0, gesture=10.0, period=2.6)),
-        ("stander_profile", dict(gender="female", hair="ponytail01", suit_rgb=(0.05, 0.09, 0.2)),
-         lambda b: stander(b, 1.4, 0.2, 80.0, shift=2.0, gesture=0.0, period=3.4)),
+        (
+            "walker_far",
+            dict(
+                gender="male",
+                outfit="female_casualsuit02",
+                hair="bob02",
+                suit_rgb=(0.35, 0.08, 0.06),
+            ),
+            lambda b: walker(b, -3.2, 3.0, 1.2, 0.3, 8.7, 0.85),
+        ),
+        (
+            "walker_near",
+            dict(gender="female", suit_rgb=(0.05, 0.25, 0.1)),
+            lambda b: walker(b, 2.8, -2.0, -0.6, 1.5, 8.5, 0.95),
+        ),
+        (
+            "stander_talking",
+            dict(
+                race="african",
+                gender="male",
+                outfit="female_casualsuit02",
+                hair="",
+                suit_rgb=(0.5, 0.45, 0.1),
+            ),
+            lambda b: stander(b, -1.3, 0.4, -15.0, shift=3.0, gesture=10.0, period=2.6),
+        ),
+        (
+            "stander_profile",
+            dict(gender="female", hair="ponytail01", suit_rgb=(0.05, 0.09, 0.2)),
+            lambda b: stander(b, 1.4, 0.2, 80.0, shift=2.0, gesture=0.0, period=3.4),
+        ),
     ]
     for name, kw, mk in specs:
         b = add_body(**kw)
         people.append((name, b, mk(b)))
     dur = a.dur
     cam_loc, look, lens = (0.0, -4.3, 1.0), (0.0, 0.5, 0.8), 26
-    truth_extra = {"exercise": None, "reps": 0, "top_side": None,
-                   "what": "four people standing and walking, nobody on the floor"}
+    truth_extra = {
+        "exercise": None,
+        "reps": 0,
+        "top_side": None,
+        "what": "four people standing and walking, nobody on the floor",
+    }
     mat_loc = (0.0, -0.2, 0.003)
 else:  # tilt: on the back, knees bent, feet on the floor, posterior pelvic tilt
     b = add_body(gender="female", suit_rgb=(0.05, 0.09, 0.2))
@@ -148,7 +193,9 @@ else:  # tilt: on the back, knees bent, feet on the floor, posterior pelvic tilt
     def arms_T():
         T = {}
         for s, sx in (("L", 1.0), ("R", -1.0)):
-            T[f"upperarm01.{s}"], T[f"lowerarm01.{s}"] = b.arm(s, (0.45 * sx, 0.3, -1), (0.4 * sx, 0.3, -1))
+            T[f"upperarm01.{s}"], T[f"lowerarm01.{s}"] = b.arm(
+                s, (0.45 * sx, 0.3, -1), (0.4 * sx, 0.3, -1)
+            )
         return T
 
     def tilt_pose(t, zoff=None):
@@ -157,10 +204,13 @@ else:  # tilt: on the back, knees bent, feet on the floor, posterior pelvic tilt
         T = {"root": Rt, "spine03": Matrix.Identity(4)}
         for s in "LR":
             T[f"upperleg01.{s}"], T[f"lowerleg01.{s}"] = b.leg_ik(s, Rt, ankle0[s], (0, -1, 0.2))
-            T[f"foot.{s}"] = Matrix.Translation(Vector(ankle0[s] - b.ankle[s])) @ rot_about(axis_angle((1, 0, 0), 80), b.ankle[s])
+            T[f"foot.{s}"] = Matrix.Translation(Vector(ankle0[s] - b.ankle[s])) @ rot_about(
+                axis_angle((1, 0, 0), 80), b.ankle[s]
+            )
         T.update(arms_T())
         b.set_pose(T)
         b.tilt_deg = th
+
     tilt_pose(0.0)
     b.place(Rsup)
     zmin = b.min_z()
@@ -169,30 +219,45 @@ else:  # tilt: on the back, knees bent, feet on the floor, posterior pelvic tilt
     def pose(t):
         tilt_pose(t)
         b.place(Gs)
+
     people.append(("lying", b, pose))
     hipw = np.array(Gs @ Vector(hipc))
     cam_loc = (hipw[0] + 0.15, hipw[1] - 2.5, 0.45)
     look = (hipw[0] + 0.15, hipw[1], 0.18)
     lens = 32
     mat_loc = (hipw[0] + 0.2, hipw[1], 0.003)
-    truth_extra = {"exercise": "pelvic_tilt", "reps": 0, "tilts": a.reps, "tilt_amp_deg": a.amp,
-                   "top_side": None, "camera_side": "left",
-                   "tilt_windows_s": [[tlead + r * rep_len, tlead + r * rep_len + t_in + t_hold + t_out]
-                                      for r in range(a.reps)],
-                   "what": "lying on the back, knees bent 100 deg, feet on the floor, posterior pelvic tilt"}
+    truth_extra = {
+        "exercise": "pelvic_tilt",
+        "reps": 0,
+        "tilts": a.reps,
+        "tilt_amp_deg": a.amp,
+        "top_side": None,
+        "camera_side": "left",
+        "tilt_windows_s": [
+            [tlead + r * rep_len, tlead + r * rep_len + t_in + t_hold + t_out]
+            for r in range(a.reps)
+        ],
+        "what": "lying on the back, knees bent 100 deg, feet on the floor, posterior pelvic tilt",
+    }
 
-nframes = int(round(dur * fps))
+nframes = round(dur * fps)
 box("floor", (14, 14, 0.02), (0, 0, -0.01), (0.42, 0.3, 0.2))
 box("mat", (1.9, 0.65, 0.006), mat_loc, (0.25, 0.12, 0.35), 0.002)
 box("wallY", (14, 0.05, 4), (0, 3.0, 2), (0.75, 0.74, 0.7))
 box("wallX", (0.05, 14, 4), (4.5, 0, 2), (0.7, 0.72, 0.74))
-w = bpy.data.worlds.new("w"); sc.world = w; w.use_nodes = True
+w = bpy.data.worlds.new("w")
+sc.world = w
+w.use_nodes = True
 env = w.node_tree.nodes.new("ShaderNodeTexEnvironment")
 env.image = bpy.data.images.load(os.path.join(HERE, "mh", "lebombo_1k.hdr"))
 w.node_tree.links.new(env.outputs[0], w.node_tree.nodes["Background"].inputs[0])
 
-cd = bpy.data.cameras.new("cam"); cam = bpy.data.objects.new("cam", cd); sc.collection.objects.link(cam); sc.camera = cam
-cd.sensor_width = 36; cd.lens = lens
+cd = bpy.data.cameras.new("cam")
+cam = bpy.data.objects.new("cam", cd)
+sc.collection.objects.link(cam)
+sc.camera = cam
+cd.sensor_width = 36
+cd.lens = lens
 cam.location = cam_loc
 cam.rotation_euler = (Vector(look) - cam.location).to_track_quat("-Z", "Y").to_euler()
 bpy.context.view_layer.update()
@@ -203,21 +268,37 @@ sc.render.resolution_percentage = 100
 sc.render.fps = fps
 sc.render.engine = "BLENDER_WORKBENCH"
 sh = sc.display.shading
-sh.light = "STUDIO"; sh.color_type = "TEXTURE"
-sh.show_shadows = True; sh.shadow_intensity = 0.35
-sh.show_cavity = True; sh.cavity_type = "WORLD"
+sh.light = "STUDIO"
+sh.color_type = "TEXTURE"
+sh.show_shadows = True
+sh.shadow_intensity = 0.35
+sh.show_cavity = True
+sh.cavity_type = "WORLD"
 sh.show_specular_highlight = True
 sc.display.render_aa = "8"
 for m in bpy.data.materials:
-    if m.node_tree and "Image Texture" not in m.node_tree.nodes and "Principled BSDF" in m.node_tree.nodes:
-        m.diffuse_color = tuple(m.node_tree.nodes["Principled BSDF"].inputs["Base Color"].default_value)
+    if (
+        m.node_tree
+        and "Image Texture" not in m.node_tree.nodes
+        and "Principled BSDF" in m.node_tree.nodes
+    ):
+        m.diffuse_color = tuple(
+            m.node_tree.nodes["Principled BSDF"].inputs["Base Color"].default_value
+        )
 sc.view_settings.view_transform = "Filmic"
 sc.view_settings.look = "Medium High Contrast"
 sc.render.image_settings.file_format = "PNG"
 
 os.makedirs(f"{a.out}/frames", exist_ok=True)
-truth = {"scene": a.scene, "fps": fps, "n_frames": nframes, "resolution": [rx, ry],
-         "people": [p[0] for p in people], **truth_extra, "frames": []}
+truth = {
+    "scene": a.scene,
+    "fps": fps,
+    "n_frames": nframes,
+    "resolution": [rx, ry],
+    "people": [p[0] for p in people],
+    **truth_extra,
+    "frames": [],
+}
 f0, f1 = 0, nframes
 if a.frames:
     f0, f1 = (int(x) for x in a.frames.split(":"))
@@ -227,10 +308,10 @@ t_start = time.time()
 for f in range(nframes):
     t = f / fps
     rec = {"frame": f, "t": round(t, 4), "people": {}}
-    for name, body, pose in people:
+    for _name, _body, pose in people:
         pose(t)
     bpy.context.view_layer.update()
-    for name, body, pose in people:
+    for name, body, _pose in people:
         rec["people"][name] = body.joints(sc, cam, rx, ry)
         if hasattr(body, "tilt_deg"):
             rec["tilt_deg"] = round(body.tilt_deg, 3)
@@ -238,6 +319,7 @@ for f in range(nframes):
     key = rec.get("tilt_deg") if a.scene == "tilt" else None
     if key is not None and key in rendered and only is None and f0 <= f < f1:
         import shutil  # identical pose: reuse the picture already rendered
+
         shutil.copyfile(rendered[key], f"{a.out}/frames/{f:04d}.png")
         print(f"FRAME {f} reused", flush=True)
         continue
@@ -248,5 +330,6 @@ for f in range(nframes):
         t1 = time.time()
         bpy.ops.render.render(write_still=True)
         print(f"FRAME {f} {time.time() - t1:.2f}s", flush=True)
-json.dump(truth, open(f"{a.out}/truth.json", "w"), indent=1)
+with open(f"{a.out}/truth.json", "w") as dst:
+    json.dump(truth, dst, indent=1)
 print("DONE", nframes, "frames; loop", round(time.time() - t_start, 1), "s")
