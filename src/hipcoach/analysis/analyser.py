@@ -27,7 +27,12 @@ from hipcoach.analysis.events import (
     ViewReport,
 )
 from hipcoach.analysis.notes import explain_set
-from hipcoach.analysis.posture import POSTURE_ADVICE, SettleDetector, matches_posture
+from hipcoach.analysis.posture import (
+    LYING_POSTURES,
+    POSTURE_ADVICE,
+    SettleDetector,
+    matches_posture,
+)
 from hipcoach.analysis.reps import RepCounter, RepWindow
 from hipcoach.analysis.set_checks import (
     TremorMeter,
@@ -55,7 +60,6 @@ UNSETTLE_HOLD_IN_REP_S = 1.5
 FIRST_REP_AFTER_STILL_S = 1.0
 """The first rep must begin within this long of the body having been still in the start
 posture: movement that starts from no still spell is the person getting into position."""
-LYING = (Posture.side_lying, Posture.supine)
 SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
@@ -242,7 +246,7 @@ class SetAnalyser:
     ) -> None:
         self._set_state(SetState.settling, t, events)
         body = compute_body_frame(points)
-        if self.exercise.posture in LYING and matches_posture(
+        if self.exercise.posture in LYING_POSTURES and matches_posture(
             body, Posture.standing, self._settle.planar
         ):
             self.upright_frames += 1  # someone upright: not this exercise's posture

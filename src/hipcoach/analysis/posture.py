@@ -29,6 +29,9 @@ POSTURE_ADVICE = {
 }
 
 
+LYING_POSTURES = (Posture.side_lying, Posture.supine)
+
+
 def matches_posture(frame: BodyFrame, posture: Posture, planar: bool = False) -> bool:
     """Coarse orientation test of the trunk and the hip line against gravity.
 

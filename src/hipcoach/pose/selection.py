@@ -17,13 +17,12 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from hipcoach.analysis.posture import matches_posture
+from hipcoach.analysis.posture import LYING_POSTURES, matches_posture
 from hipcoach.exercises.schema import Posture
 from hipcoach.features.body import compute_body_frame, extract_points
 from hipcoach.pose.estimator import PoseEstimator
 from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
 
-LYING = (Posture.side_lying, Posture.supine)
 # Fraction of the box's larger side added on every side of the masked box.
 BOX_MARGIN = 0.12
 # Landmarks less visible than this do not widen the box (out-of-frame guesses).
@@ -108,7 +107,7 @@ class PostureSelectingEstimator:
 
     def estimate(self, rgb: NDArray[np.uint8], t: float) -> PoseFrame | None:
         pose = self._primary.estimate(rgb, t)
-        if pose is None or self.posture not in LYING or not is_upright(pose):
+        if pose is None or self.posture not in LYING_POSTURES or not is_upright(pose):
             return pose
         box = landmark_box(pose)
         if box is None:
@@ -133,7 +132,7 @@ def select_by_posture(
 ) -> PoseEstimator:
     """An estimator from `factory` that stays with a person in `posture` when that posture
     is a lying one; for any other posture (or None) simply `factory()`."""
-    if posture in LYING:
+    if posture in LYING_POSTURES:
         assert posture is not None
         return PostureSelectingEstimator(factory, posture)
     return factory()
