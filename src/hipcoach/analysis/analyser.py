@@ -43,7 +43,7 @@ from hipcoach.analysis.track import VISIBLE, LegTrack, visibility_threshold
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
 from hipcoach.exercises.schema import CheckSpec, Exercise, Posture
-from hipcoach.features.body import Space, compute_body_frame, extract_points, select_space
+from hipcoach.features.body import PosePoints, Space, as_pose, extract_points, select_space
 from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.geometry import compute_angle_between
 from hipcoach.features.measures import PostureSnapshot, build_reference, snapshot_posture
@@ -156,12 +156,12 @@ class SetAnalyser:
             self._settle.planar = self._space == "image"
             if frame.image_size:
                 self._image_scale = np.array(frame.image_size, dtype=float)
-        points = extract_points(frame, self._space)
+        # One frame's points, measured once for all the candidate tracks and checks.
+        points = PosePoints(extract_points(frame, self._space))
         if not self._tracks:
             self._settle_step(frame, points, t, events)
             return events
-        body = compute_body_frame(points)
-        if not matches_posture(body, self.exercise.posture, self._settle.planar):
+        if not matches_posture(points.frame, self.exercise.posture, self._settle.planar):
             # Not the exercise's posture: the pose has hopped to someone else in the room
             # (a person kneeling or standing by), or the person got up. Nothing is counted.
             for track in self._tracks:
@@ -175,7 +175,7 @@ class SetAnalyser:
         self._count_step(frame, points, t, events)
         return events
 
-    def _refine_reference(self, points: np.ndarray, t: float) -> None:
+    def _refine_reference(self, points: PosePoints, t: float) -> None:
         """Until the first rep starts, keep the start-of-set posture up to date.
 
         Settling can fire during a slow approach into position; the posture held just
@@ -183,7 +183,6 @@ class SetAnalyser:
         """
         if self.reps:
             return
-        frame = compute_body_frame(points)
         moving = any(tr.moving for tr in self._tracks)
         if self._trunk_turn(points) <= UNSETTLE_DEG:
             self._turned_since = None
@@ -197,7 +196,7 @@ class SetAnalyser:
         if self._turned_since is not None and t - self._turned_since >= hold:
             self._restart_settling()
             return
-        settled = self._settle.add(t, frame, points)
+        settled = self._settle.add(t, points.frame, points)
         if settled:
             self._still_t = t
         if moving:
@@ -207,16 +206,21 @@ class SetAnalyser:
         self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] in kept}
         for track in self._tracks:
             # Measured as each frame arrives, so a refresh costs no more than any frame.
-            self._snapshots_of([points] if still else [], track.side)
+            self._snapshots_of([points.points] if still else [], track.side)
         if not settled or t - self._refreshed_t < REFRESH_EVERY_S:
             return
         self._refreshed_t = t
+        # One reference per side, shared by that side's tracks (so is what they measure).
+        references = {
+            side: build_reference(self._snapshots_of(still, side), side)
+            for side in dict.fromkeys(track.side for track in self._tracks)
+        }
         for track in self._tracks:
-            track.reference = build_reference(self._snapshots_of(still, track.side), track.side)
+            track.reference = references[track.side]
 
-    def _trunk_turn(self, points: np.ndarray) -> float:
+    def _trunk_turn(self, points: np.ndarray | PosePoints) -> float:
         """How far (degrees) the trunk has turned from the start posture."""
-        up = compute_body_frame(points).up
+        up = as_pose(points).frame.up
         return float(compute_angle_between(up, self._tracks[0].reference.frame.up))
 
     def _restart_settling(self) -> None:
@@ -242,10 +246,10 @@ class SetAnalyser:
         return snapshots
 
     def _settle_step(
-        self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
+        self, frame: PoseFrame, points: PosePoints, t: float, events: list[Event]
     ) -> None:
         self._set_state(SetState.settling, t, events)
-        body = compute_body_frame(points)
+        body = points.frame
         if self.exercise.posture in LYING_POSTURES and matches_posture(
             body, Posture.standing, self._settle.planar
         ):
@@ -278,17 +282,20 @@ class SetAnalyser:
     def _replay_still_frame(self, frame: PoseFrame, points: np.ndarray, t: float) -> None:
         calm = self._calm.update(points.reshape(-1), t).reshape(points.shape)
         self._early.append((t, calm, frame.visibility))
+        pose, calm_pose = PosePoints(points), PosePoints(calm)
         for track in self._tracks:
             can_measure, other_visible = track.visible(frame.visibility)
             if can_measure:
-                track.update(points, calm, t, other_visible, learn_noise=False)
+                track.update(pose, calm_pose, t, other_visible, learn_noise=False)
 
     def _count_step(
-        self, frame: PoseFrame, points: np.ndarray, t: float, events: list[Event]
+        self, frame: PoseFrame, points: PosePoints, t: float, events: list[Event]
     ) -> None:
-        calm = self._calm.update(points.reshape(-1), t).reshape(points.shape)
+        raw = points.points
+        calm_points = self._calm.update(raw.reshape(-1), t).reshape(raw.shape)
+        calm = PosePoints(calm_points)
         if not self.reps:
-            self._early.append((t, calm, frame.visibility))
+            self._early.append((t, calm_points, frame.visibility))
         moving = False
         any_visible = False
         for track in list(self._tracks):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hipcoach.exercises.schema import Posture, SignalName
-from hipcoach.features.body import BodyFrame, FloatArray
+from hipcoach.features.body import BodyFrame, FloatArray, PosePoints, as_pose
 from hipcoach.features.geometry import compute_angle_between
 from hipcoach.features.measures import compute_signal
 
@@ -78,17 +78,18 @@ class SettleDetector:
     _frames: deque[tuple[float, BodyFrame, FloatArray]] = field(default_factory=deque)
     _signals: deque[tuple[float, float]] = field(default_factory=deque)
 
-    def add(self, t: float, frame: BodyFrame, points: FloatArray) -> bool:
+    def add(self, t: float, frame: BodyFrame, points: FloatArray | PosePoints) -> bool:
         """Add a frame; True once the last `hold_s` seconds were still and in posture."""
         if not matches_posture(frame, self.posture, self.planar):
             self.reset()
             return False
-        self._frames.append((t, frame, points))
+        pose = as_pose(points)
+        self._frames.append((t, frame, pose.points))
         if self.signal is not None:
             self._signals.append(
                 (
-                    compute_signal(self.signal, points, "left"),
-                    compute_signal(self.signal, points, "right"),
+                    compute_signal(self.signal, pose, "left"),
+                    compute_signal(self.signal, pose, "right"),
                 )
             )
         while self._frames and self._frames[0][0] < t - self.hold_s:

@@ -19,7 +19,7 @@ from hipcoach.analysis.checks import (
 )
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
 from hipcoach.exercises.schema import Exercise, SignalName, Unit
-from hipcoach.features.body import FloatArray, Side, compute_body_frame, extract_limb, other_side
+from hipcoach.features.body import FloatArray, PosePoints, Side, as_pose, other_side
 from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.geometry import normalize
 from hipcoach.features.measures import (
@@ -28,7 +28,6 @@ from hipcoach.features.measures import (
     compute_compensations,
     compute_knee_bend,
     compute_signal,
-    is_planar,
     thigh_turn_weight,
 )
 from hipcoach.pose.landmarks import LANDMARK_INDEX
@@ -234,15 +233,16 @@ class LegTrack:
 
     def update(
         self,
-        points: FloatArray,
-        calm_points: FloatArray,
+        points: PosePoints,
+        calm_points: PosePoints,
         t: float,
         other_visible: bool,
         learn_noise: bool = True,
     ) -> RepWindow | None:
         """Feed one frame. `points` drive the rep signal; `calm_points` (low-passed
         landmarks) drive the compensation measures, whose unsigned angles would otherwise
-        be biased upwards by landmark noise."""
+        be biased upwards by landmark noise. Each is one frame's PosePoints, shared by the
+        candidate tracks (what they measure alike is measured once)."""
         raw = self._signal(points)
         own = float("nan")
         if self.own_counter is not None:
@@ -284,16 +284,16 @@ class LegTrack:
         own = self.own_counter is not None and self.own_counter.phase is Phase.moving
         return own or self.counter.phase is Phase.moving
 
-    def _update_own(self, raw: float, t: float, points: FloatArray) -> RepWindow | None:
+    def _update_own(self, raw: float, t: float, points: PosePoints) -> RepWindow | None:
         # Image-plane points give no pelvis frame to trust (the hip line is foreshortened
         # and flips from some views), and a nearly straight leg has no turn about its own
         # line (the start-frame signal reads its rise instead): the start-frame counter
         # counts alone then.
-        if self.own_counter is None or not np.isfinite(raw) or is_planar(points):
+        if self.own_counter is None or not np.isfinite(raw) or points.planar:
             return None
         name = self.exercise.primary_signal.name
         if name is SignalName.knee_opening and (
-            compute_knee_bend(extract_limb(points, self.side)) < OWN_COUNTER_MIN_BEND
+            compute_knee_bend(points.limb(self.side)) < OWN_COUNTER_MIN_BEND
         ):
             return None
         self._own_recent = [*self._own_recent[-2:], raw]
@@ -343,7 +343,7 @@ class LegTrack:
         return self._merge_windows(self.counter.close(t), own)
 
     def _measure(
-        self, points: FloatArray, other_visible: bool, reference: Reference | None = None
+        self, points: PosePoints, other_visible: bool, reference: Reference | None = None
     ) -> dict[str, float]:
         comp = compute_compensations(points, reference or self.reference)
         return {
@@ -352,7 +352,7 @@ class LegTrack:
             if other_visible or check.id not in NEEDS_OTHER_LEG
         }
 
-    def _signal(self, points: FloatArray, in_start_frame: bool = True) -> float:
+    def _signal(self, points: FloatArray | PosePoints, in_start_frame: bool = True) -> float:
         """The rep signal (degrees, up = into the rep) of one frame's points: in the body's
         frame as it rested (what counts reps), or in this pose's own pelvis frame."""
         spec = self.exercise.primary_signal
@@ -380,9 +380,9 @@ class LegTrack:
         # that starts as the last one ends has no rest before it) without a one-frame spike.
         return float(np.percentile(top, 90) - np.percentile(before, 10))
 
-    def _accumulate(self, points: FloatArray, other_visible: bool) -> None:
+    def _accumulate(self, points: PosePoints, other_visible: bool) -> None:
         signal = self._signal(points)
-        work = extract_limb(points, self.side)
+        work = points.limb(self.side)
         for check_id, value in self._measure(points, other_visible, self._rep_reference).items():
             weigh = MEASURE_WEIGHTS.get(check_id)
             self.measures[check_id].add(value, signal, weigh(work) if weigh else 1.0)
@@ -432,14 +432,14 @@ class LegTrack:
         self._signal_rest = _median_or_none([self._signal(p) for p in rest or []])
         for points, visibility in frames:
             _, other_visible = self.visible(visibility, count=False)
-            self._accumulate(points, other_visible)
+            self._accumulate(as_pose(points), other_visible)
 
-    def _learn_rest_noise(self, points: FloatArray, other_visible: bool) -> None:
-        rest_thigh = extract_limb(points, other_side(self.side)).thigh
+    def _learn_rest_noise(self, points: PosePoints, other_visible: bool) -> None:
+        rest_thigh = points.limb(other_side(self.side)).thigh
         signal = self._signal(points)
         if np.isfinite(signal):
             self._rest_signal.append(signal)
-        self._rest_axes.append((normalize(rest_thigh), compute_body_frame(points).up))
+        self._rest_axes.append((normalize(rest_thigh), points.frame.up))
         for check_id, value in self._measure(points, other_visible).items():
             self.rest_noise.setdefault(check_id, RestNoise()).add(value)
             if np.isfinite(value):

@@ -11,8 +11,9 @@ forward direction is F = L x U (it is for a person standing upright facing the c
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -129,6 +130,48 @@ def _compute_body_frame_arrays(points: FloatArray) -> BodyFrame:
     left = normalize(orthogonal_part(l_hip - r_hip, up))
     forward = normalize(cross(left, up))
     return BodyFrame(up=up, left=left, forward=forward)
+
+
+class PosePoints:
+    """One pose's points with the quantities several measures read from them (the body
+    frame, each side's limb, whether the points are image-plane), each worked out once.
+
+    The engine measures the same pose for several signals and candidate legs every frame;
+    `memo` holds values measured on this pose, keyed by whoever measures them. The points
+    must not change while the object is in use (it lives for one frame)."""
+
+    __slots__ = ("_frame", "_limbs", "_planar", "memo", "points")
+
+    def __init__(self, points: FloatArray) -> None:
+        self.points = points
+        self._frame: BodyFrame | None = None
+        self._limbs: dict[Side, Limb] = {}
+        self._planar: bool | None = None
+        self.memo: dict[Hashable, Any] = {}
+
+    @property
+    def frame(self) -> BodyFrame:
+        if self._frame is None:
+            self._frame = compute_body_frame(self.points)
+        return self._frame
+
+    def limb(self, side: Side) -> Limb:
+        limb = self._limbs.get(side)
+        if limb is None:
+            limb = self._limbs[side] = extract_limb(self.points, side)
+        return limb
+
+    @property
+    def planar(self) -> bool:
+        """True for image-plane points (no depth: every z is 0), see `extract_points`."""
+        if self._planar is None:
+            self._planar = not self.points[:, 2].any()
+        return self._planar
+
+
+def as_pose(points: FloatArray | PosePoints) -> PosePoints:
+    """`points` as a PosePoints (one made for them when they are a plain array)."""
+    return points if isinstance(points, PosePoints) else PosePoints(points)
 
 
 def average_body_frame(frames: list[BodyFrame]) -> BodyFrame:

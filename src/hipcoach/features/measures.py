@@ -8,6 +8,7 @@ landmark angles are too noisy for fixed thresholds, changes from one's own start
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -16,9 +17,9 @@ from hipcoach.features.body import (
     BodyFrame,
     FloatArray,
     Limb,
+    PosePoints,
     Side,
-    compute_body_frame,
-    extract_limb,
+    as_pose,
     other_side,
 )
 from hipcoach.features.geometry import (
@@ -50,9 +51,9 @@ def compute_hip_flexion(limb: Limb, frame: BodyFrame, trunk_down: FloatArray) ->
     return _deg(compute_rotation_in_plane(limb.thigh, down, frame.forward))
 
 
-def is_planar(points: FloatArray) -> bool:
+def is_planar(points: FloatArray | PosePoints) -> bool:
     """True for image-plane points (no depth: every z is 0), see `extract_points`."""
-    return not points[:, 2].any()
+    return as_pose(points).planar
 
 
 def compute_knee_turn(
@@ -107,7 +108,10 @@ def compute_leg_elevation(work: Limb, outward_hint: FloatArray) -> float:
 
 
 def compute_signal(
-    name: SignalName, points: FloatArray, side: Side, reference: Reference | None = None
+    name: SignalName,
+    points: FloatArray | PosePoints,
+    side: Side,
+    reference: Reference | None = None,
 ) -> float:
     """The primary motion signal (degrees) for the working leg `side`.
 
@@ -115,29 +119,41 @@ def compute_signal(
     signals are read in the body's frame as it rested (the clamshell's about the resting
     hip-ankle line once the feet part, see `turning_axis`): a knee opened by rolling the
     pelvis back or with the feet apart still shows as an opening (a rep, with its fault);
-    without one, in the pelvis's own frame of this pose (the hip's rotation alone)."""
-    work, rest = extract_limb(points, side), extract_limb(points, other_side(side))
+    without one, in the pelvis's own frame of this pose (the hip's rotation alone).
+    Measured once per pose, side and reference when `points` is a PosePoints."""
+    pose = as_pose(points)
+    key = ("signal", name, side, id(reference))
+    hit: tuple[Any, float] | None = pose.memo.get(key)
+    if hit is None or hit[0] is not reference:
+        hit = (reference, _measure_signal(name, pose, side, reference))
+        pose.memo[key] = hit
+    return hit[1]
+
+
+def _measure_signal(
+    name: SignalName, pose: PosePoints, side: Side, reference: Reference | None
+) -> float:
+    work, rest = pose.limb(side), pose.limb(other_side(side))
     if name in (SignalName.knee_opening, SignalName.leg_abduction):
         axis = None
         if reference is not None:
             outward, forward = reference.hip_line, reference.frame.forward
             axis = turning_axis(work, reference.leg_vector)
         else:
-            outward, forward = work.hip - rest.hip, compute_body_frame(points).forward
+            outward, forward = work.hip - rest.hip, pose.frame.forward
         if name is SignalName.leg_abduction:
             return compute_leg_elevation(work, outward)
-        return compute_knee_turn(work, outward, forward, is_planar(points), axis)
+        return compute_knee_turn(work, outward, forward, pose.planar, axis)
     if name is SignalName.knee_flexion:
         return 180.0 - _deg(compute_joint_angle(work.hip, work.knee, work.ankle))
     mid_hip = (work.hip + rest.hip) / 2.0
     mid_shoulder = (work.shoulder + rest.shoulder) / 2.0
-    if is_planar(points):
+    if pose.planar:
         # Seen from the side the two hips overlap, so the image gives no left-right axis to
         # sign the angle with: the angle between thigh and trunk line (flexion is >= 0 in
         # every exercise that counts on it).
         return _deg(compute_angle_between(work.thigh, mid_hip - mid_shoulder))
-    frame = compute_body_frame(points)
-    return compute_hip_flexion(work, frame, mid_hip - mid_shoulder)
+    return compute_hip_flexion(work, pose.frame, mid_hip - mid_shoulder)
 
 
 def _nanmedian(values: list[float]) -> float:
@@ -207,9 +223,10 @@ def _knee_off_line(limb: Limb) -> tuple[FloatArray, FloatArray, float]:
     return axis, offset, bend
 
 
-def snapshot_posture(points: FloatArray, side: Side) -> PostureSnapshot:
-    work, rest = extract_limb(points, side), extract_limb(points, other_side(side))
-    frame = compute_body_frame(points)
+def snapshot_posture(points: FloatArray | PosePoints, side: Side) -> PostureSnapshot:
+    pose = as_pose(points)
+    work, rest = pose.limb(side), pose.limb(other_side(side))
+    frame = pose.frame
     trunk_down = (work.hip + rest.hip) / 2.0 - (work.shoulder + rest.shoulder) / 2.0
     thigh_length = float((vector_length(work.thigh) + vector_length(rest.thigh)) / 2.0)
     flex = (
@@ -324,11 +341,12 @@ class Compensations:
     thigh_lateral_deg: float  # knee swung about the hip-ankle line since the start (signed)
 
 
-def compute_compensations(points: FloatArray, ref: Reference) -> Compensations:
-    work, rest = extract_limb(points, ref.side), extract_limb(points, other_side(ref.side))
+def compute_compensations(points: FloatArray | PosePoints, ref: Reference) -> Compensations:
+    pose = as_pose(points)
+    work, rest = pose.limb(ref.side), pose.limb(other_side(ref.side))
     f = ref.frame
     hip_line = work.hip - rest.hip
-    now = compute_body_frame(points)
+    now = pose.frame
     return Compensations(
         pelvis_roll_back_deg=_deg(compute_rotation_in_plane(hip_line, ref.hip_line, -f.forward)),
         hip_hike_deg=_deg(compute_rotation_in_plane(hip_line, ref.hip_line, f.up)),
