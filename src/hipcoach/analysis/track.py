@@ -30,6 +30,7 @@ from hipcoach.features.measures import (
     compute_signal,
     thigh_turn_weight,
 )
+from hipcoach.features.vec3 import unit
 from hipcoach.pose.landmarks import LANDMARK_INDEX
 
 # A degree of joint rotation moves a point about 1/57 of the segment's length.
@@ -293,7 +294,7 @@ class LegTrack:
             return None
         name = self.exercise.primary_signal.name
         if name is SignalName.knee_opening and (
-            compute_knee_bend(points.limb(self.side)) < OWN_COUNTER_MIN_BEND
+            compute_knee_bend(points.joints(self.side)) < OWN_COUNTER_MIN_BEND
         ):
             return None
         self._own_recent = [*self._own_recent[-2:], raw]
@@ -382,7 +383,7 @@ class LegTrack:
 
     def _accumulate(self, points: PosePoints, other_visible: bool) -> None:
         signal = self._signal(points)
-        work = points.limb(self.side)
+        work = points.joints(self.side)
         for check_id, value in self._measure(points, other_visible, self._rep_reference).items():
             weigh = MEASURE_WEIGHTS.get(check_id)
             self.measures[check_id].add(value, signal, weigh(work) if weigh else 1.0)
@@ -435,11 +436,11 @@ class LegTrack:
             self._accumulate(as_pose(points), other_visible)
 
     def _learn_rest_noise(self, points: PosePoints, other_visible: bool) -> None:
-        rest_thigh = points.limb(other_side(self.side)).thigh
+        rest_thigh = np.array(unit(points.joints(other_side(self.side)).thigh))
         signal = self._signal(points)
         if np.isfinite(signal):
             self._rest_signal.append(signal)
-        self._rest_axes.append((normalize(rest_thigh), points.frame.up))
+        self._rest_axes.append((rest_thigh, points.frame.up))
         for check_id, value in self._measure(points, other_visible).items():
             self.rest_noise.setdefault(check_id, RestNoise()).add(value)
             if np.isfinite(value):

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipcoach.features.geometry import cross, normalize, orthogonal_part
+from hipcoach.features.vec3 import Joints, Vec, vec
 from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
 
 FloatArray = NDArray[np.float64]
@@ -49,33 +50,10 @@ def extract_points(frame: PoseFrame, space: Space) -> FloatArray:
     return frame.image * np.array([w, h, 0.0], dtype=float)
 
 
-@dataclass(frozen=True)
-class Limb:
-    """One side's hip, knee and ankle (and shoulder) as 3-D points."""
-
-    shoulder: FloatArray
-    hip: FloatArray
-    knee: FloatArray
-    ankle: FloatArray
-
-    @property
-    def thigh(self) -> FloatArray:
-        return self.knee - self.hip
-
-    @property
-    def leg(self) -> FloatArray:
-        return self.ankle - self.hip
-
-
 _LIMB_INDEX = {
     side: tuple(LANDMARK_INDEX[f"{side}_{j}"] for j in ("shoulder", "hip", "knee", "ankle"))
     for side in ("left", "right")
 }
-
-
-def extract_limb(points: FloatArray, side: Side) -> Limb:
-    shoulder, hip, knee, ankle = _LIMB_INDEX[side]
-    return Limb(shoulder=points[shoulder], hip=points[hip], knee=points[knee], ankle=points[ankle])
 
 
 @dataclass(frozen=True)
@@ -134,18 +112,19 @@ def _compute_body_frame_arrays(points: FloatArray) -> BodyFrame:
 
 class PosePoints:
     """One pose's points with the quantities several measures read from them (the body
-    frame, each side's limb, whether the points are image-plane), each worked out once.
+    frame, each side's joints, whether the points are image-plane), each worked out once.
 
     The engine measures the same pose for several signals and candidate legs every frame;
     `memo` holds values measured on this pose, keyed by whoever measures them. The points
     must not change while the object is in use (it lives for one frame)."""
 
-    __slots__ = ("_frame", "_limbs", "_planar", "memo", "points")
+    __slots__ = ("_axes", "_frame", "_joints", "_planar", "memo", "points")
 
     def __init__(self, points: FloatArray) -> None:
         self.points = points
         self._frame: BodyFrame | None = None
-        self._limbs: dict[Side, Limb] = {}
+        self._joints: dict[Side, Joints] = {}
+        self._axes: tuple[Vec, Vec, Vec] | None = None
         self._planar: bool | None = None
         self.memo: dict[Hashable, Any] = {}
 
@@ -155,11 +134,22 @@ class PosePoints:
             self._frame = compute_body_frame(self.points)
         return self._frame
 
-    def limb(self, side: Side) -> Limb:
-        limb = self._limbs.get(side)
-        if limb is None:
-            limb = self._limbs[side] = extract_limb(self.points, side)
-        return limb
+    def joints(self, side: Side) -> Joints:
+        """One side's joints as float triples (for the per-frame measures, see `vec3`)."""
+        joints = self._joints.get(side)
+        if joints is None:
+            shoulder, hip, knee, ankle = _LIMB_INDEX[side]
+            rows = self.points[[shoulder, hip, knee, ankle]].tolist()
+            joints = self._joints[side] = Joints(*(tuple(r) for r in rows))
+        return joints
+
+    @property
+    def axes(self) -> tuple[Vec, Vec, Vec]:
+        """The body frame's up, left and forward as float triples."""
+        if self._axes is None:
+            frame = self.frame
+            self._axes = (vec(frame.up), vec(frame.left), vec(frame.forward))
+        return self._axes
 
     @property
     def planar(self) -> bool:

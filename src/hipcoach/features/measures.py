@@ -13,26 +13,22 @@ from typing import Any
 import numpy as np
 
 from hipcoach.exercises.schema import SignalName
-from hipcoach.features.body import (
-    BodyFrame,
-    FloatArray,
-    Limb,
-    PosePoints,
-    Side,
-    as_pose,
-    other_side,
-)
-from hipcoach.features.geometry import (
-    asin_deg,
-    clip,
-    compute_angle_between,
-    compute_joint_angle,
-    compute_rotation_in_plane,
+from hipcoach.features.body import BodyFrame, FloatArray, PosePoints, Side, as_pose, other_side
+from hipcoach.features.geometry import asin_deg, clip, normalize, orthogonal_part
+from hipcoach.features.vec3 import (
+    Joints,
+    Vec,
+    angle_deg,
+    array,
     cross,
     dot,
-    normalize,
-    orthogonal_part,
-    vector_length,
+    elevation_deg,
+    length,
+    orthogonal,
+    rotation_deg,
+    sub,
+    unit,
+    vec,
 )
 
 # The knee's distance from the hip-ankle line (thigh lengths) below which the knee's swing
@@ -40,15 +36,19 @@ from hipcoach.features.geometry import (
 KNEE_SWING_MIN_OFFSET = 0.2
 
 
-def _deg(x: FloatArray | float) -> float:
-    return float(x)
+def _midpoint(a: Vec, b: Vec) -> Vec:
+    return ((a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0, (a[2] + b[2]) / 2.0)
 
 
-def compute_hip_flexion(limb: Limb, frame: BodyFrame, trunk_down: FloatArray) -> float:
+def _neg(v: Vec) -> Vec:
+    return (-v[0], -v[1], -v[2])
+
+
+def compute_hip_flexion(limb: Joints, forward: Vec, trunk_down: Vec) -> float:
     """Signed hip flexion of one leg (degrees): 0 with the thigh in line with the trunk,
-    positive with the thigh forward, negative behind (extension). Abduction is ignored."""
-    down = normalize(trunk_down)
-    return _deg(compute_rotation_in_plane(limb.thigh, down, frame.forward))
+    positive with the thigh forward, negative behind (extension). Abduction is ignored.
+    `forward` is the body frame's forward axis."""
+    return rotation_deg(limb.thigh, unit(trunk_down), forward)
 
 
 def is_planar(points: FloatArray | PosePoints) -> bool:
@@ -57,11 +57,11 @@ def is_planar(points: FloatArray | PosePoints) -> bool:
 
 
 def compute_knee_turn(
-    work: Limb,
-    outward_hint: FloatArray,
-    forward: FloatArray,
+    work: Joints,
+    outward_hint: Vec,
+    forward: Vec,
     planar: bool,
-    axis: FloatArray | None = None,
+    axis: Vec | None = None,
 ) -> float:
     """The clamshell's opening: the signed angle (degrees) of the working knee about the
     working hip-ankle line, from the body's `forward` direction towards `outward_hint`
@@ -76,35 +76,33 @@ def compute_knee_turn(
     `axis` is the line to turn about (default: this pose's own hip-ankle line).
     NaN when the hip, knee and ankle do not define the angle.
     """
-    own_axis = normalize(work.ankle - work.hip)
+    own_axis = unit(work.leg)
     axis = own_axis if axis is None else axis
-    outward = normalize(orthogonal_part(outward_hint, axis))
-    offset = orthogonal_part(work.thigh, axis)
-    length = vector_length(work.thigh)
-    if not length:
+    outward = unit(orthogonal(outward_hint, axis))
+    thigh = work.thigh
+    offset = orthogonal(thigh, axis)
+    thigh_length = length(thigh)
+    if not thigh_length:
         return float("nan")
-    bend = vector_length(orthogonal_part(work.thigh, own_axis))
-    if not planar and bend < KNEE_SWING_MIN_OFFSET * length:
+    bend = length(orthogonal(thigh, own_axis))
+    if not planar and bend < KNEE_SWING_MIN_OFFSET * thigh_length:
         # A (nearly) straight leg has no turn about its own line: read the thigh's rise
         # towards the working side instead (a straight leg lifted under the clamshell).
         # Not in the image plane, where a bent knee pointing at the camera looks straight.
-        sine = float(normalize(work.thigh) @ normalize(outward_hint))
-        return asin_deg(sine)
+        return elevation_deg(thigh, outward_hint)
     if planar:
-        sine = float(offset @ outward) / length
-        return asin_deg(sine)
-    ahead = normalize(orthogonal_part(orthogonal_part(forward, axis), outward))
-    return _deg(compute_rotation_in_plane(offset, ahead, outward))
+        return asin_deg(dot(offset, outward) / thigh_length)
+    ahead = unit(orthogonal(orthogonal(forward, axis), outward))
+    return rotation_deg(offset, ahead, outward)
 
 
-def compute_leg_elevation(work: Limb, outward_hint: FloatArray) -> float:
+def compute_leg_elevation(work: Joints, outward_hint: Vec) -> float:
     """The side-lying lift: the signed angle (degrees) of the working hip-ankle line out of
     the plane through the body's long axis, towards `outward_hint` (the working hip's side):
     0 with the leg in that plane, about -5 resting on the bottom leg, rising with the lift.
     The angle between the two legs is not monotonic in the lift when the bottom knee is
     bent."""
-    sine = float(normalize(work.leg) @ normalize(outward_hint))
-    return asin_deg(sine)
+    return elevation_deg(work.leg, outward_hint)
 
 
 def compute_signal(
@@ -133,27 +131,25 @@ def compute_signal(
 def _measure_signal(
     name: SignalName, pose: PosePoints, side: Side, reference: Reference | None
 ) -> float:
-    work, rest = pose.limb(side), pose.limb(other_side(side))
+    work, rest = pose.joints(side), pose.joints(other_side(side))
     if name in (SignalName.knee_opening, SignalName.leg_abduction):
-        axis = None
         if reference is not None:
-            outward, forward = reference.hip_line, reference.frame.forward
-            axis = turning_axis(work, reference.leg_vector)
+            outward, forward = vec(reference.hip_line), vec(reference.frame.forward)
         else:
-            outward, forward = work.hip - rest.hip, pose.frame.forward
+            outward, forward = sub(work.hip, rest.hip), pose.axes[2]
         if name is SignalName.leg_abduction:
             return compute_leg_elevation(work, outward)
+        axis = None if reference is None else turning_axis(work, reference.leg_vector)
         return compute_knee_turn(work, outward, forward, pose.planar, axis)
     if name is SignalName.knee_flexion:
-        return 180.0 - _deg(compute_joint_angle(work.hip, work.knee, work.ankle))
-    mid_hip = (work.hip + rest.hip) / 2.0
-    mid_shoulder = (work.shoulder + rest.shoulder) / 2.0
+        return 180.0 - angle_deg(sub(work.hip, work.knee), sub(work.ankle, work.knee))
+    trunk_down = sub(_midpoint(work.hip, rest.hip), _midpoint(work.shoulder, rest.shoulder))
     if pose.planar:
         # Seen from the side the two hips overlap, so the image gives no left-right axis to
         # sign the angle with: the angle between thigh and trunk line (flexion is >= 0 in
         # every exercise that counts on it).
-        return _deg(compute_angle_between(work.thigh, mid_hip - mid_shoulder))
-    return compute_hip_flexion(work, pose.frame, mid_hip - mid_shoulder)
+        return angle_deg(work.thigh, trunk_down)
+    return compute_hip_flexion(work, pose.axes[2], trunk_down)
 
 
 def _nanmedian(values: list[float]) -> float:
@@ -195,13 +191,11 @@ class PostureSnapshot:
     leg_vector: FloatArray | None = None
 
 
-def _leg_forward(limb: Limb, frame: BodyFrame) -> float:
-    return _deg(compute_rotation_in_plane(limb.leg, -frame.up, frame.forward))
+def _leg_forward(limb: Joints, up: Vec, forward: Vec) -> float:
+    return rotation_deg(limb.leg, _neg(up), forward)
 
 
-def compute_knee_swing(
-    limb: Limb, left: FloatArray, min_offset: float = KNEE_SWING_MIN_OFFSET
-) -> float:
+def compute_knee_swing(limb: Joints, left: Vec, min_offset: float = KNEE_SWING_MIN_OFFSET) -> float:
     """Signed angle (degrees) by which the knee has swung about the hip-ankle line out of
     the body's sagittal plane: positive towards the body's left. NaN when the knee is
     nearly straight (the knee closer to the hip-ankle line than `min_offset` thigh
@@ -209,40 +203,42 @@ def compute_knee_swing(
     axis, offset, bend = _knee_off_line(limb)
     if not bend >= min_offset:
         return float("nan")
-    across = normalize(cross(axis, left))
-    return _deg(compute_rotation_in_plane(offset, across, left))
+    across = unit(cross(axis, left))
+    return rotation_deg(offset, across, left)
 
 
-def _knee_off_line(limb: Limb) -> tuple[FloatArray, FloatArray, float]:
+def _knee_off_line(limb: Joints) -> tuple[Vec, Vec, float]:
     """The hip-ankle axis (unit), the knee's offset from that line, and the offset's
     length in thigh lengths (0 for a straight leg; NaN when the thigh has no length)."""
-    axis = normalize(limb.ankle - limb.hip)
-    offset = orthogonal_part(limb.knee - limb.hip, axis)
-    length = vector_length(limb.thigh)
-    bend = vector_length(offset) / length if length else float("nan")
+    axis = unit(limb.leg)
+    thigh = limb.thigh
+    offset = orthogonal(thigh, axis)
+    thigh_length = length(thigh)
+    bend = length(offset) / thigh_length if thigh_length else float("nan")
     return axis, offset, bend
 
 
 def snapshot_posture(points: FloatArray | PosePoints, side: Side) -> PostureSnapshot:
     pose = as_pose(points)
-    work, rest = pose.limb(side), pose.limb(other_side(side))
-    frame = pose.frame
-    trunk_down = (work.hip + rest.hip) / 2.0 - (work.shoulder + rest.shoulder) / 2.0
-    thigh_length = float((vector_length(work.thigh) + vector_length(rest.thigh)) / 2.0)
+    work, rest = pose.joints(side), pose.joints(other_side(side))
+    up, left, forward = pose.axes
+    trunk_down = sub(_midpoint(work.hip, rest.hip), _midpoint(work.shoulder, rest.shoulder))
+    thigh_length = (length(work.thigh) + length(rest.thigh)) / 2.0
     flex = (
-        compute_hip_flexion(work, frame, trunk_down) + compute_hip_flexion(rest, frame, trunk_down)
+        compute_hip_flexion(work, forward, trunk_down)
+        + compute_hip_flexion(rest, forward, trunk_down)
     ) / 2.0
     return PostureSnapshot(
-        frame=frame,
-        hip_line=normalize(orthogonal_part(work.hip - rest.hip, frame.up)),
-        other_thigh=normalize(rest.thigh),
+        frame=pose.frame,
+        hip_line=array(unit(orthogonal(sub(work.hip, rest.hip), up))),
+        other_thigh=array(unit(rest.thigh)),
         thigh_length=thigh_length,
-        feet_gap_abs=vector_length(work.ankle - rest.ankle),
-        leg_forward_deg=_leg_forward(work, frame),
+        feet_gap_abs=length(sub(work.ankle, rest.ankle)),
+        leg_forward_deg=_leg_forward(work, up, forward),
         # Only a clearly bent knee defines a start plane to compare with.
-        knee_swing_deg=compute_knee_swing(work, frame.left, min_offset=0.4),
-        leg_out_deg=compute_leg_out_of_plane(work, frame.left),
-        leg_vector=work.ankle - work.hip,
+        knee_swing_deg=compute_knee_swing(work, left, min_offset=0.4),
+        leg_out_deg=compute_leg_out_of_plane(work, left),
+        leg_vector=array(work.leg),
         hip_flexion_deg=flex,
     )
 
@@ -285,39 +281,47 @@ def _mean_vector(vectors: list[FloatArray | None]) -> FloatArray | None:
 FEET_PARTING = (0.1, 0.3)
 
 
-def turning_axis(work: Limb, rest_leg: FloatArray | None) -> FloatArray:
+def turning_axis(work: Joints, rest_leg: FloatArray | None) -> Vec:
     """The line the clamshell's knee turns about: this pose's hip-ankle line while the
     ankle stays where it rested, blending into the resting line as the feet part."""
-    axis = normalize(work.ankle - work.hip)
+    leg = work.leg
+    axis = unit(leg)
     if rest_leg is None:
         return axis
-    length = vector_length(work.thigh)
-    shift = vector_length(work.ankle - work.hip - rest_leg) / length if length else 0.0
+    rest = vec(rest_leg)
+    thigh_length = length(work.thigh)
+    shift = length(sub(leg, rest)) / thigh_length if thigh_length else 0.0
     low, high = FEET_PARTING
     weight = clip((shift - low) / (high - low), 0.0, 1.0)
     if weight == 0.0:
         return axis
-    return normalize((1.0 - weight) * axis + weight * normalize(rest_leg))
+    rest = unit(rest)
+    return unit(
+        (
+            (1.0 - weight) * axis[0] + weight * rest[0],
+            (1.0 - weight) * axis[1] + weight * rest[1],
+            (1.0 - weight) * axis[2] + weight * rest[2],
+        )
+    )
 
 
-def compute_leg_out_of_plane(limb: Limb, left: FloatArray) -> float:
+def compute_leg_out_of_plane(limb: Joints, left: Vec) -> float:
     """Signed angle (degrees) of the whole leg (hip to ankle) out of the sagittal plane."""
-    unit = normalize(limb.leg)
-    return asin_deg(dot(unit, left))
+    return asin_deg(dot(unit(limb.leg), left))
 
 
-def _thigh_turn(work: Limb, ref: Reference) -> float:
+def _thigh_turn(work: Joints, ref: Reference) -> float:
     """The thigh rolling out or in since the start: the knee's swing about the hip-ankle
     line when the knee is bent, the whole leg's swing out of the sagittal plane when it
     is straight (where the first is undefined)."""
-    left = ref.frame.left
+    left = vec(ref.frame.left)
     swing = compute_knee_swing(work, left)
     if np.isfinite(swing):
         return swing - (ref.knee_swing_deg if np.isfinite(ref.knee_swing_deg) else 0.0)
     return compute_leg_out_of_plane(work, left) - ref.leg_out_deg
 
 
-def thigh_turn_weight(work: Limb) -> float:
+def thigh_turn_weight(work: Joints) -> float:
     """How much to trust one frame's thigh turn (inverse of its noise variance, relative).
 
     Read about the hip-ankle line, the knee's sideways jitter is divided by the knee's
@@ -343,24 +347,22 @@ class Compensations:
 
 def compute_compensations(points: FloatArray | PosePoints, ref: Reference) -> Compensations:
     pose = as_pose(points)
-    work, rest = pose.limb(ref.side), pose.limb(other_side(ref.side))
-    f = ref.frame
-    hip_line = work.hip - rest.hip
-    now = pose.frame
+    work, rest = pose.joints(ref.side), pose.joints(other_side(ref.side))
+    up, forward = vec(ref.frame.up), vec(ref.frame.forward)
+    hip_line, ref_hip_line = sub(work.hip, rest.hip), vec(ref.hip_line)
+    trunk_up = up if ref.trunk_up is None else vec(ref.trunk_up)
     return Compensations(
-        pelvis_roll_back_deg=_deg(compute_rotation_in_plane(hip_line, ref.hip_line, -f.forward)),
-        hip_hike_deg=_deg(compute_rotation_in_plane(hip_line, ref.hip_line, f.up)),
-        feet_gap_change=vector_length(work.ankle - rest.ankle) / ref.thigh_length - ref.feet_gap,
-        other_thigh_deg=_deg(compute_angle_between(rest.thigh, ref.other_thigh)),
-        leg_forward_deg=_leg_forward(work, f) - ref.leg_forward_deg,
-        trunk_deg=_deg(
-            compute_angle_between(now.up, f.up if ref.trunk_up is None else ref.trunk_up)
-        ),
+        pelvis_roll_back_deg=rotation_deg(hip_line, ref_hip_line, _neg(forward)),
+        hip_hike_deg=rotation_deg(hip_line, ref_hip_line, up),
+        feet_gap_change=length(sub(work.ankle, rest.ankle)) / ref.thigh_length - ref.feet_gap,
+        other_thigh_deg=angle_deg(rest.thigh, vec(ref.other_thigh)),
+        leg_forward_deg=_leg_forward(work, up, forward) - ref.leg_forward_deg,
+        trunk_deg=angle_deg(pose.axes[0], trunk_up),
         thigh_lateral_deg=_thigh_turn(work, ref),
     )
 
 
-def compute_knee_bend(limb: Limb) -> float:
+def compute_knee_bend(limb: Joints) -> float:
     """How far the knee sits off the hip-ankle line, in thigh lengths (0 for a straight
     leg, about 0.7 with the knee bent to a right angle)."""
     return _knee_off_line(limb)[2]
