@@ -7,6 +7,7 @@ table is normally set.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -14,8 +15,8 @@ import numpy as np
 
 from hipcoach.exercises.schema import Posture, SignalName
 from hipcoach.features.body import BodyFrame, FloatArray, PosePoints, as_pose
-from hipcoach.features.geometry import compute_angle_between
 from hipcoach.features.measures import compute_signal
+from hipcoach.features.vec3 import Vec, angle_deg
 
 POSTURE_ADVICE = {
     Posture.side_lying: (
@@ -51,15 +52,29 @@ def matches_posture(frame: BodyFrame, posture: Posture, planar: bool = False) ->
     return up_y < -0.55
 
 
-def _half_turn(axes: FloatArray) -> float:
+def _half_turn(axes: list[list[float]]) -> float:
     """How far an axis turned across a window: the angle between its mean direction in
     the first and in the second half. Averaging first keeps landmark jitter (large for an
     axis along the camera's line of sight) from passing for movement; getting into
     position turns the trunk far more than that."""
     half = len(axes) // 2
-    return float(
-        compute_angle_between(np.nanmean(axes[:half], axis=0), np.nanmean(axes[half:], axis=0))
-    )
+    return angle_deg(_nanmean(axes[:half]), _nanmean(axes[half:]))
+
+
+def _nanmean(rows: list[list[float]]) -> Vec:
+    """`np.nanmean(rows, axis=0)` of 3-vectors, in plain floats: NumPy adds each column's
+    numbers in order from 0.0 and divides by their count, which this repeats step for step
+    (the same result to the last bit, without NumPy's overhead on a few short rows)."""
+    sums = [0.0, 0.0, 0.0]
+    counts = [0, 0, 0]
+    for row in rows:
+        for j in range(3):
+            value = row[j]
+            if value == value:  # not NaN
+                sums[j] += value
+                counts[j] += 1
+    x, y, z = (s / c if c else math.nan for s, c in zip(sums, counts, strict=True))
+    return (x, y, z)
 
 
 @dataclass
@@ -102,20 +117,19 @@ class SettleDetector:
             return False
         # A steady turn of R degrees across the window moves the halves' means R/2 apart.
         limit = 0.5 * self.max_turn_deg
-        up_turn = _half_turn(np.array([f.up for _, f, _ in self._frames]))
+        up_turn = _half_turn([f.up.tolist() for _, f, _ in self._frames])
         if self.planar:
             return bool(up_turn < limit)
-        left_turn = _half_turn(np.array([f.left for _, f, _ in self._frames]))
+        left_turn = _half_turn([f.left.tolist() for _, f, _ in self._frames])
         return bool(up_turn < limit and left_turn < 1.5 * limit)
 
     def _leg_sweep(self) -> float:
         """The larger of the two legs' primary-signal ranges over the window (degrees)."""
-        values = np.array(self._signals, dtype=float).reshape(-1, 2)
         sweeps = [0.0]
-        for column in values.T:
-            finite = column[np.isfinite(column)]
-            if finite.size:
-                sweeps.append(float(finite.max() - finite.min()))
+        for column in zip(*self._signals, strict=True):
+            finite = [v for v in column if math.isfinite(v)]
+            if finite:
+                sweeps.append(max(finite) - min(finite))
         return max(sweeps)
 
     def timed_points(self) -> list[tuple[float, FloatArray]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -112,7 +113,7 @@ class RestNoise:
     var: float = 0.0
 
     def add(self, value: float) -> None:
-        if not np.isfinite(value):
+        if not math.isfinite(value):
             return
         self.n += 1
         a = max(self.alpha, 1.0 / self.n)
@@ -129,7 +130,7 @@ class RestNoise:
         prior_var = (prior_sd * unit_scale) ** 2
         seen = min(self.n, 1.0 / self.alpha)
         var = (seen * self.var + self.prior_weight * prior_var) / (seen + self.prior_weight)
-        return self.factor * float(np.sqrt(var))
+        return self.factor * math.sqrt(var)
 
 
 @dataclass
@@ -249,7 +250,7 @@ class LegTrack:
         if self.own_counter is not None:
             own = self._signal(points, in_start_frame=False)
             self._own.append((t, own))
-        if not np.isfinite(raw):
+        if not math.isfinite(raw):
             return None
         if self.last_seen_t is not None and t - self.last_seen_t > UNSEEN_GAP_S:
             self._resumed_t = t  # a rep under way now was partly unseen
@@ -290,7 +291,7 @@ class LegTrack:
         # and flips from some views), and a nearly straight leg has no turn about its own
         # line (the start-frame signal reads its rise instead): the start-frame counter
         # counts alone then.
-        if self.own_counter is None or not np.isfinite(raw) or points.planar:
+        if self.own_counter is None or not math.isfinite(raw) or points.planar:
             return None
         name = self.exercise.primary_signal.name
         if name is SignalName.knee_opening and (
@@ -299,7 +300,7 @@ class LegTrack:
             return None
         self._own_recent = [*self._own_recent[-2:], raw]
         despiked = sorted(self._own_recent)[len(self._own_recent) // 2]
-        value = float(self._own_smoother.update(np.array([despiked]), t)[0])
+        value = self._own_smoother.update_scalar(despiked, t)
         counter = self.own_counter
         if not self.moving and counter.excursion(value) < 0.5 * counter.enter_deg:
             self._own_noise.add(value)

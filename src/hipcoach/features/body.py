@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from hipcoach.features.geometry import cross, normalize, orthogonal_part
 from hipcoach.features.vec3 import Joints, Vec, vec
-from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
+from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 
 FloatArray = NDArray[np.float64]
 Side = Literal["left", "right"]
@@ -68,6 +68,7 @@ class BodyFrame:
 _CORE_INDEX = tuple(
     LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")
 )
+_CORE_ROWS = np.array(_CORE_INDEX)
 
 
 def _unit(x: float, y: float, z: float) -> tuple[float, float, float]:
@@ -82,11 +83,19 @@ def compute_body_frame(points: FloatArray) -> BodyFrame:
     `_compute_body_frame_arrays` (NumPy's per-call overhead dominates on 3-vectors)."""
     if points.ndim != 2 or points.shape[1] != 3:
         return _compute_body_frame_arrays(points)
-    l_hip, r_hip, l_sh, r_sh = _CORE_INDEX
-    lhx, lhy, lhz = points[l_hip].tolist()
-    rhx, rhy, rhz = points[r_hip].tolist()
-    lsx, lsy, lsz = points[l_sh].tolist()
-    rsx, rsy, rsz = points[r_sh].tolist()
+    rows = points[_CORE_ROWS].tolist()
+    up, left, forward = _frame_axes(*rows)
+    return BodyFrame(up=np.array(up), left=np.array(left), forward=np.array(forward))
+
+
+def _frame_axes(
+    l_hip: list[float], r_hip: list[float], l_sh: list[float], r_sh: list[float]
+) -> tuple[Vec, Vec, Vec]:
+    """The body frame's up, left and forward from the hips' and shoulders' coordinates."""
+    lhx, lhy, lhz = l_hip
+    rhx, rhy, rhz = r_hip
+    lsx, lsy, lsz = l_sh
+    rsx, rsy, rsz = r_sh
     ux, uy, uz = _unit(
         (lsx + rsx) / 2.0 - (lhx + rhx) / 2.0,
         (lsy + rsy) / 2.0 - (lhy + rhy) / 2.0,
@@ -95,10 +104,8 @@ def compute_body_frame(points: FloatArray) -> BodyFrame:
     hx, hy, hz = lhx - rhx, lhy - rhy, lhz - rhz
     d = hx * ux + hy * uy + hz * uz
     lx, ly, lz = _unit(hx - d * ux, hy - d * uy, hz - d * uz)
-    fx, fy, fz = _unit(ly * uz - lz * uy, lz * ux - lx * uz, lx * uy - ly * ux)
-    return BodyFrame(
-        up=np.array((ux, uy, uz)), left=np.array((lx, ly, lz)), forward=np.array((fx, fy, fz))
-    )
+    forward = _unit(ly * uz - lz * uy, lz * ux - lx * uz, lx * uy - ly * ux)
+    return (ux, uy, uz), (lx, ly, lz), forward
 
 
 def _compute_body_frame_arrays(points: FloatArray) -> BodyFrame:
@@ -118,10 +125,11 @@ class PosePoints:
     `memo` holds values measured on this pose, keyed by whoever measures them. The points
     must not change while the object is in use (it lives for one frame)."""
 
-    __slots__ = ("_axes", "_frame", "_joints", "_planar", "memo", "points")
+    __slots__ = ("_axes", "_frame", "_joints", "_planar", "_rows", "memo", "points")
 
     def __init__(self, points: FloatArray) -> None:
         self.points = points
+        self._rows: list[list[float]] | None = None
         self._frame: BodyFrame | None = None
         self._joints: dict[Side, Joints] = {}
         self._axes: tuple[Vec, Vec, Vec] | None = None
@@ -129,26 +137,41 @@ class PosePoints:
         self.memo: dict[Hashable, Any] = {}
 
     @property
+    def rows(self) -> list[list[float]]:
+        """The points as plain floats, one [x, y, z] a landmark."""
+        if self._rows is None:
+            self._rows = self.points.tolist()
+        return self._rows
+
+    @property
     def frame(self) -> BodyFrame:
         if self._frame is None:
-            self._frame = compute_body_frame(self.points)
+            if self.points.shape != (N_LANDMARKS, 3):
+                self._frame = compute_body_frame(self.points)
+            else:
+                up, left, forward = self.axes
+                self._frame = BodyFrame(np.array(up), np.array(left), np.array(forward))
         return self._frame
 
     def joints(self, side: Side) -> Joints:
         """One side's joints as float triples (for the per-frame measures, see `vec3`)."""
         joints = self._joints.get(side)
         if joints is None:
-            shoulder, hip, knee, ankle = _LIMB_INDEX[side]
-            rows = self.points[[shoulder, hip, knee, ankle]].tolist()
-            joints = self._joints[side] = Joints(*(tuple(r) for r in rows))
+            rows = self.rows
+            joints = Joints(*((rows[i][0], rows[i][1], rows[i][2]) for i in _LIMB_INDEX[side]))
+            self._joints[side] = joints
         return joints
 
     @property
     def axes(self) -> tuple[Vec, Vec, Vec]:
         """The body frame's up, left and forward as float triples."""
         if self._axes is None:
-            frame = self.frame
-            self._axes = (vec(frame.up), vec(frame.left), vec(frame.forward))
+            if self.points.shape != (N_LANDMARKS, 3):
+                frame = self.frame
+                self._axes = (vec(frame.up), vec(frame.left), vec(frame.forward))
+            else:
+                rows = self.rows
+                self._axes = _frame_axes(*(rows[i] for i in _CORE_INDEX))
         return self._axes
 
     @property
