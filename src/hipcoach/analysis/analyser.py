@@ -443,12 +443,12 @@ class SetAnalyser:
         edges: list[str] = []
         if frame is not None:
             names, index, thresholds = self._view_rule()
-            unseen = (frame.visibility[index] < thresholds) | ~np.isfinite(frame.image[index]).all(
-                axis=1
-            )
-            for k in np.flatnonzero(unseen):
-                missing.append(names[k])
-                edges += _edges_outside(frame.image[index[k]])
+            low = frame.visibility[index] < thresholds
+            image = frame.image[index]
+            if low.any() or not np.isfinite(image).all():  # (usually every joint is seen)
+                for k in np.flatnonzero(low | ~np.isfinite(image).all(axis=1)):
+                    missing.append(names[k])
+                    edges += _edges_outside(image[k])
         self.view.add(t, frame is not None, missing, edges)
         if self._first_t is None or t - self._first_t < 1.0:
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -64,7 +65,7 @@ class TremorMeter:
     _count: int = 0
 
     def add(self, x: float, y: float) -> None:
-        if not (np.isfinite(x) and np.isfinite(y)):
+        if not (math.isfinite(x) and math.isfinite(y)):
             self._buffer.clear()
             self._count = 0
             return

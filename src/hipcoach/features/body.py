@@ -117,6 +117,10 @@ def _compute_body_frame_arrays(points: FloatArray) -> BodyFrame:
     return BodyFrame(up=up, left=left, forward=forward)
 
 
+def _triple(row: list[float]) -> Vec:
+    return (row[0], row[1], row[2])
+
+
 class PosePoints:
     """One pose's points with the quantities several measures read from them (the body
     frame, each side's joints, whether the points are image-plane), each worked out once.
@@ -158,7 +162,13 @@ class PosePoints:
         joints = self._joints.get(side)
         if joints is None:
             rows = self.rows
-            joints = Joints(*((rows[i][0], rows[i][1], rows[i][2]) for i in _LIMB_INDEX[side]))
+            shoulder, hip, knee, ankle = _LIMB_INDEX[side]
+            joints = Joints(
+                _triple(rows[shoulder]),
+                _triple(rows[hip]),
+                _triple(rows[knee]),
+                _triple(rows[ankle]),
+            )
             self._joints[side] = joints
         return joints
 
