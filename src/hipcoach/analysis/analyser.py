@@ -206,7 +206,7 @@ class SetAnalyser:
         self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] in kept}
         for track in self._tracks:
             # Measured as each frame arrives, so a refresh costs no more than any frame.
-            self._snapshots_of([points.points] if still else [], track.side)
+            self._snapshots_of([points] if still else [], track.side)
         if not settled or t - self._refreshed_t < REFRESH_EVERY_S:
             return
         self._refreshed_t = t
@@ -234,14 +234,17 @@ class SetAnalyser:
         self._early.clear()
         self._snapshots.clear()
 
-    def _snapshots_of(self, points: list[np.ndarray], side: Side) -> list[PostureSnapshot]:
+    def _snapshots_of(
+        self, points: Sequence[np.ndarray | PosePoints], side: Side
+    ) -> list[PostureSnapshot]:
         """Posture snapshots of these frames' points, measured once per frame and side."""
         snapshots = []
         for p in points:
-            hit = self._snapshots.get((id(p), side))
-            if hit is None or hit[0] is not p:
-                hit = (p, snapshot_posture(p, side))
-                self._snapshots[(id(p), side)] = hit
+            raw = p.points if isinstance(p, PosePoints) else p
+            hit = self._snapshots.get((id(raw), side))
+            if hit is None or hit[0] is not raw:
+                hit = (raw, snapshot_posture(p, side))
+                self._snapshots[(id(raw), side)] = hit
             snapshots.append(hit[1])
         return snapshots
 

@@ -11,6 +11,7 @@ Set-level checks (isolation, shaking, view) live in `set_checks.py`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -145,7 +146,7 @@ class CoupledMeasure:
 
     def add(self, value: float, signal: float, weight: float = 1.0) -> None:
         """One frame: the measure and the rep's primary signal (degrees, up = into the rep)."""
-        if np.isfinite(value) and np.isfinite(signal):
+        if math.isfinite(value) and math.isfinite(signal):
             self._values.append(value)
             self._progress.append(signal)
             self._weights.append(weight)

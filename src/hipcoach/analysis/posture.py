@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,7 +53,7 @@ def matches_posture(frame: BodyFrame, posture: Posture, planar: bool = False) ->
     return up_y < -0.55
 
 
-def _half_turn(axes: list[list[float]]) -> float:
+def _half_turn(axes: Sequence[list[float]]) -> float:
     """How far an axis turned across a window: the angle between its mean direction in
     the first and in the second half. Averaging first keeps landmark jitter (large for an
     axis along the camera's line of sight) from passing for movement; getting into
@@ -61,19 +62,19 @@ def _half_turn(axes: list[list[float]]) -> float:
     return angle_deg(_nanmean(axes[:half]), _nanmean(axes[half:]))
 
 
-def _nanmean(rows: list[list[float]]) -> Vec:
+def _nanmean(rows: Sequence[list[float]]) -> Vec:
     """`np.nanmean(rows, axis=0)` of 3-vectors, in plain floats: NumPy adds each column's
     numbers in order from 0.0 and divides by their count, which this repeats step for step
     (the same result to the last bit, without NumPy's overhead on a few short rows)."""
-    sums = [0.0, 0.0, 0.0]
-    counts = [0, 0, 0]
-    for row in rows:
-        for j in range(3):
-            value = row[j]
+    means = []
+    for column in zip(*rows, strict=True):
+        total, count = 0.0, 0
+        for value in column:
             if value == value:  # not NaN
-                sums[j] += value
-                counts[j] += 1
-    x, y, z = (s / c if c else math.nan for s, c in zip(sums, counts, strict=True))
+                total += value
+                count += 1
+        means.append(total / count if count else math.nan)
+    x, y, z = means
     return (x, y, z)
 
 
@@ -92,6 +93,8 @@ class SettleDetector:
     max_turn_deg: float = 5.0
     _frames: deque[tuple[float, BodyFrame, FloatArray]] = field(default_factory=deque)
     _signals: deque[tuple[float, float]] = field(default_factory=deque)
+    # Each frame's up and left axes as plain floats, for the window's turn (see _half_turn).
+    _axes: deque[tuple[list[float], list[float]]] = field(default_factory=deque)
 
     def add(self, t: float, frame: BodyFrame, points: FloatArray | PosePoints) -> bool:
         """Add a frame; True once the last `hold_s` seconds were still and in posture."""
@@ -100,6 +103,7 @@ class SettleDetector:
             return False
         pose = as_pose(points)
         self._frames.append((t, frame, pose.points))
+        self._axes.append((frame.up.tolist(), frame.left.tolist()))
         if self.signal is not None:
             self._signals.append(
                 (
@@ -109,6 +113,7 @@ class SettleDetector:
             )
         while self._frames and self._frames[0][0] < t - self.hold_s:
             self._frames.popleft()
+            self._axes.popleft()
             if self._signals:
                 self._signals.popleft()
         if t - self._frames[0][0] < 0.8 * self.hold_s or len(self._frames) < 4:
@@ -117,10 +122,11 @@ class SettleDetector:
             return False
         # A steady turn of R degrees across the window moves the halves' means R/2 apart.
         limit = 0.5 * self.max_turn_deg
-        up_turn = _half_turn([f.up.tolist() for _, f, _ in self._frames])
+        ups, lefts = zip(*self._axes, strict=True)
+        up_turn = _half_turn(ups)
         if self.planar:
             return bool(up_turn < limit)
-        left_turn = _half_turn([f.left.tolist() for _, f, _ in self._frames])
+        left_turn = _half_turn(lefts)
         return bool(up_turn < limit and left_turn < 1.5 * limit)
 
     def _leg_sweep(self) -> float:
@@ -141,3 +147,4 @@ class SettleDetector:
     def reset(self) -> None:
         self._frames.clear()
         self._signals.clear()
+        self._axes.clear()
