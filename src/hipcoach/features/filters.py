@@ -45,17 +45,20 @@ class OneEuroFilter:
         self._x = np.full(n_channels, np.nan)
         self._dx = np.zeros(n_channels)
         self._t: float | None = None
+        self._all_set = False  # no channel of the state is NaN (see update)
 
     def reset(self) -> None:
         self._x[:] = np.nan
         self._dx[:] = 0.0
         self._t = None
+        self._all_set = False
 
     def update_scalar(self, x: float, t: float) -> float:
         """`update` for a one-channel filter on a plain float: the same arithmetic without
         NumPy's per-call overhead (the rep signal is smoothed this way every frame)."""
         if self._x.shape != (1,):
             raise ValueError(f"update_scalar needs a one-channel filter, not {self._x.shape[0]}")
+        self._all_set = False  # (the array path checks the state again)
         if self._t is None or t <= self._t:
             value = x if math.isfinite(x) else math.nan
             self._x[0], self._dx[0], self._t = value, 0.0, t
@@ -82,12 +85,13 @@ class OneEuroFilter:
             fresh = np.isfinite(x)
             self._x = np.where(fresh, x, np.nan)
             self._dx[:] = 0.0
+            self._all_set = False
             self._t = t
             return self._x.copy()
         dt = t - self._t
         self._t = t
         # A channel with no value yet starts from this sample (a NaN sample stays NaN).
-        prev = np.where(np.isnan(self._x), x, self._x)
+        prev = self._x if self._all_set else np.where(np.isnan(self._x), x, self._x)
         dx = (x - prev) / dt
         a_d = _scalar_alpha(self.d_cutoff_hz, dt)
         dx_hat = a_d * dx + (1.0 - a_d) * self._dx
@@ -102,6 +106,10 @@ class OneEuroFilter:
             a_v = _alpha(cutoff, dt)
             x_hat = a_v * x + (1.0 - a_v) * prev
             ok = np.isfinite(x_hat)
-        self._x = np.where(ok, x_hat, np.nan)
-        self._dx = np.where(ok, dx_hat, 0.0)
+        self._all_set = bool(ok.all())
+        if self._all_set:  # the usual case: every channel has a value
+            self._x, self._dx = x_hat, dx_hat
+        else:
+            self._x = np.where(ok, x_hat, np.nan)
+            self._dx = np.where(ok, dx_hat, 0.0)
         return self._x.copy()
