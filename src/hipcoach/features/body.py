@@ -188,7 +188,7 @@ class PosePoints:
     def planar(self) -> bool:
         """True for image-plane points (no depth: every z is 0), see `extract_points`."""
         if self._planar is None:
-            self._planar = not self.points[:, 2].any()
+            self._planar = not np.count_nonzero(self.points[:, 2])  # (NaN counts, as in any)
         return self._planar
 
 
