@@ -121,6 +121,14 @@ def _triple(row: list[float]) -> Vec:
     return (row[0], row[1], row[2])
 
 
+# The landmarks the per-frame measures read (both sides' shoulder, hip, knee and ankle), and
+# where each side's joints and the frame's hips and shoulders sit among them.
+_JOINT_INDEX = np.array(sorted({i for joints in _LIMB_INDEX.values() for i in joints}))
+_ROW_OF = {int(landmark): row for row, landmark in enumerate(_JOINT_INDEX)}
+_LIMB_ROW = {side: tuple(_ROW_OF[i] for i in joints) for side, joints in _LIMB_INDEX.items()}
+_CORE_ROW = tuple(_ROW_OF[i] for i in _CORE_INDEX)
+
+
 class PosePoints:
     """One pose's points with the quantities several measures read from them (the body
     frame, each side's joints, whether the points are image-plane), each worked out once.
@@ -141,10 +149,10 @@ class PosePoints:
         self.memo: dict[Hashable, Any] = {}
 
     @property
-    def rows(self) -> list[list[float]]:
-        """The points as plain floats, one [x, y, z] a landmark."""
+    def _joint_rows(self) -> list[list[float]]:
+        """The joints' points (see _JOINT_INDEX) as plain floats, one [x, y, z] a joint."""
         if self._rows is None:
-            self._rows = self.points.tolist()
+            self._rows = self.points.take(_JOINT_INDEX, axis=0).tolist()
         return self._rows
 
     @property
@@ -161,8 +169,8 @@ class PosePoints:
         """One side's joints as float triples (for the per-frame measures, see `vec3`)."""
         joints = self._joints.get(side)
         if joints is None:
-            rows = self.rows
-            shoulder, hip, knee, ankle = _LIMB_INDEX[side]
+            rows = self._joint_rows
+            shoulder, hip, knee, ankle = _LIMB_ROW[side]
             joints = Joints(
                 _triple(rows[shoulder]),
                 _triple(rows[hip]),
@@ -180,8 +188,8 @@ class PosePoints:
                 frame = self.frame
                 self._axes = (vec(frame.up), vec(frame.left), vec(frame.forward))
             else:
-                rows = self.rows
-                self._axes = _frame_axes(*(rows[i] for i in _CORE_INDEX))
+                rows = self._joint_rows
+                self._axes = _frame_axes(*(rows[i] for i in _CORE_ROW))
         return self._axes
 
     @property
