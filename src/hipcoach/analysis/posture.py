@@ -123,11 +123,9 @@ class SettleDetector:
         # A steady turn of R degrees across the window moves the halves' means R/2 apart.
         limit = 0.5 * self.max_turn_deg
         ups, lefts = zip(*self._axes, strict=True)
-        up_turn = _half_turn(ups)
-        if self.planar:
-            return bool(up_turn < limit)
-        left_turn = _half_turn(lefts)
-        return bool(up_turn < limit and left_turn < 1.5 * limit)
+        if not _half_turn(ups) < limit:
+            return False
+        return self.planar or _half_turn(lefts) < 1.5 * limit
 
     def _leg_sweep(self) -> float:
         """The larger of the two legs' primary-signal ranges over the window (degrees)."""
