@@ -308,7 +308,7 @@ class SetAnalyser:
                 self._finish_rep(track, window, t, events)
         if self._locked and self._tracks:
             knee = frame.image[LANDMARK_INDEX[f"{self._tracks[0].side}_knee"], :2]
-            self._tremor.add(*(knee * self._image_scale))
+            self._tremor.add(t, *(knee * self._image_scale))
         state = SetState.moving if moving else SetState.ready
         self._set_state(state if any_visible else SetState.paused, t, events)
 

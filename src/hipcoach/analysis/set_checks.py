@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.signal import butter, sosfiltfilt
 
 from hipcoach.analysis.events import RepReport
 
@@ -47,34 +48,56 @@ def detect_isolation_lost(reps: list[RepReport], range_ratio: float) -> bool:
     return False
 
 
+# Physiological tremor of a tiring muscle sits at about 6-12 Hz; the generator's shake is
+# 6-10 Hz. Slow movement (reps of 1-3 s) and BlazePose's own correlated wander (about 0.2 s)
+# lie below the band, and per-frame white jitter spreads evenly up to half the frame rate,
+# so a band-pass keeps the shake and only the band's share of the jitter.
+TREMOR_BAND_HZ = (5.0, 12.0)
+
+
 @dataclass
 class TremorMeter:
     """Tremor of the working limb above the landmark noise floor.
 
-    Works on the working knee's image position (pixels or normalised units). Each window
-    of `window` frames gives the RMS of the signal's second difference, which passes
-    4-12 Hz shake and removes slow movement; the noise floor is a low percentile of all
-    windows so far. `ratio()` compares the recent windows against that floor.
+    Works on the working knee's image position (pixels or normalised units). Every
+    `window` frames the last `span` positions are band-passed (`TREMOR_BAND_HZ`, capped
+    below half the frame rate) and the RMS of the window's newest samples is kept; the
+    noise floor is a low percentile of all windows so far. `ratio()` compares the recent
+    windows against that floor.
     """
 
     window: int = 12
     recent: int = 4
-    _buffer: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=64))
+    span: int = 48
+    _buffer: deque[tuple[float, float, float]] = field(default_factory=lambda: deque(maxlen=48))
     _energies: list[float] = field(default_factory=list)
     _count: int = 0
 
-    def add(self, x: float, y: float) -> None:
+    def add(self, t: float, x: float, y: float) -> None:
         if not (np.isfinite(x) and np.isfinite(y)):
             self._buffer.clear()
             self._count = 0
             return
-        self._buffer.append((x, y))
+        self._buffer.append((t, x, y))
         self._count += 1
-        if self._count >= self.window and len(self._buffer) >= self.window:
+        if self._count >= self.window and len(self._buffer) >= 2 * self.window:
             self._count = 0
-            pts = np.asarray(list(self._buffer)[-self.window :])
-            second = pts[2:] - 2.0 * pts[1:-1] + pts[:-2]
-            self._energies.append(float(np.sqrt(np.mean(np.sum(second**2, axis=1)))))
+            energy = self._band_energy(np.asarray(self._buffer))
+            if energy is not None:
+                self._energies.append(energy)
+
+    def _band_energy(self, samples: np.ndarray) -> float | None:
+        rate = 1.0 / float(np.median(np.diff(samples[:, 0])))
+        if not np.isfinite(rate) or rate < 10.0:
+            return None
+        low, high = TREMOR_BAND_HZ
+        high = min(high, 0.45 * rate)
+        if high <= low:
+            return None
+        sos = butter(2, (low, high), btype="bandpass", fs=rate, output="sos")
+        filtered = sosfiltfilt(sos, samples[:, 1:] - samples[:, 1:].mean(axis=0), axis=0)
+        newest = filtered[-self.window :]
+        return float(np.sqrt(np.mean(np.sum(newest**2, axis=1))))
 
     def ratio(self) -> float:
         """Recent tremor energy over the noise floor; NaN until enough windows exist."""
