@@ -271,7 +271,9 @@ class SetAnalyser:
             reference = build_reference(self._snapshots_of(still, side), side)
             for direction in directions:
                 counter = RepCounter(enter_deg=spec.min_rep_deg)
-                self._tracks.append(LegTrack(side, self.exercise, reference, counter, direction))
+                track = LegTrack(side, self.exercise, reference, counter, direction)
+                track.planar = self._settle.planar
+                self._tracks.append(track)
         if self.side is not None and self._requested_side == "auto":
             events.append(SideEvent(t=t, side=self.side))
         self._set_state(SetState.ready, t, events)
