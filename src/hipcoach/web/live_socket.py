@@ -23,7 +23,6 @@ import ctypes
 import ctypes.util
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import MutableMapping
@@ -49,6 +48,7 @@ from hipcoach.web.protocol import (
     skeleton_edges,
     split_binary_frame,
 )
+from hipcoach.web.server_state import ServerState
 from hipcoach.web.services import WebServices
 
 log = logging.getLogger(__name__)
@@ -65,35 +65,35 @@ class SocketRefused(HipcoachError):
 
 
 class LiveSockets:
-    """Counts open live sockets; refuses new ones past the caps (camera sockets hold a
-    MediaPipe graph each, so they have a cap of their own)."""
+    """Counts open live sockets across every worker process (in the database, see
+    `ServerState.claim_socket`); refuses new ones past the caps (camera sockets hold a
+    MediaPipe graph each, so they have a cap of their own). A killed process's claims stop
+    counting once its heartbeat is stale."""
 
-    def __init__(self, max_sockets: int, max_camera: int, start_timeout_s: float) -> None:
+    def __init__(
+        self, state: ServerState, max_sockets: int, max_camera: int, start_timeout_s: float
+    ) -> None:
+        self.state = state
         self.max_sockets = max_sockets
         self.max_camera = max_camera
         self.start_timeout_s = start_timeout_s
-        self.open = 0
-        self.camera = 0
-        self._lock = threading.Lock()
 
-    def claim(self, camera: bool) -> str | None:
-        """Count a socket in; the refusal text when a cap is reached."""
-        with self._lock:
-            if self.open >= self.max_sockets:
-                return f"too many live sockets are open (at most {self.max_sockets})"
-            if camera and self.camera >= self.max_camera:
-                return (
-                    f"too many camera sets are running (at most {self.max_camera}): "
-                    "end one on another page or device, then try again"
-                )
-            self.open += 1
-            self.camera += int(camera)
-            return None
+    def claim(self, camera: bool) -> tuple[str | None, str | None]:
+        """Count a socket in (blocks on the database): (claim id, None), or (None, the
+        refusal text) when a cap is reached."""
+        claim = self.state.claim_socket(camera, self.max_sockets, self.max_camera)
+        if claim is not None:
+            return claim, None
+        total, cameras = self.state.socket_counts()
+        if camera and total < self.max_sockets and cameras >= self.max_camera:
+            return None, (
+                f"too many camera sets are running (at most {self.max_camera}): "
+                "end one on another page or device, then try again"
+            )
+        return None, f"too many live sockets are open (at most {self.max_sockets})"
 
-    def release(self, camera: bool) -> None:
-        with self._lock:
-            self.open -= 1
-            self.camera -= int(camera)
+    def release(self, claim: str) -> None:
+        self.state.release_socket(claim)
 
 
 @dataclass
@@ -177,15 +177,14 @@ async def live_socket(ws: WebSocket) -> None:
     except (HipcoachError, WebSocketDisconnect, TimeoutError) as exc:
         await _close_with_error(line, exc)
         return
-    camera = start.mode == "frames"
-    refusal = limits.claim(camera)
-    if refusal is not None:
-        await _close_with_error(line, SocketRefused(refusal))
+    claim, refusal = await asyncio.to_thread(limits.claim, start.mode == "frames")
+    if claim is None:
+        await _close_with_error(line, SocketRefused(refusal or "too many live sockets"))
         return
     try:
         await _serve_set(ws, line, services, exercise, variation_id, start)
     finally:
-        limits.release(camera)
+        limits.release(claim)  # on the loop: this must run even when the task is cancelled
 
 
 async def _serve_set(
