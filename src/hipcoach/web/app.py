@@ -11,6 +11,7 @@ import contextlib
 import gc
 import logging
 import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -74,6 +75,7 @@ def create_app(
     services: WebServices | None = None,
     bind_host: str | None = None,
     session_secret: bytes | None = None,
+    parent_pid: int | None = None,
 ) -> FastAPI:
     """Build the web app.
 
@@ -82,7 +84,8 @@ def create_app(
     bind_host: the address uvicorn listens on; on loopback (the default) requests must
     name a loopback host, which blocks DNS-rebinding attacks from other web pages.
     session_secret: the cookie-signing key shared by the worker processes of one `serve`
-    (random when None: one process).
+    (random when None: one process). parent_pid: the supervisor of a worker process;
+    should it vanish (killed with SIGKILL), the worker stops itself rather than serve on.
     """
     settings = settings or get_settings()
     services = services or WebServices()
@@ -98,7 +101,7 @@ def create_app(
         # cyclic collector, whose full passes otherwise stall every live socket at once.
         gc.collect()
         gc.freeze()
-        heartbeat = asyncio.create_task(_keep_beating(server))
+        heartbeat = asyncio.create_task(_keep_beating(server, parent_pid))
         yield
         heartbeat.cancel()
         jobs.shutdown()
@@ -138,9 +141,14 @@ def create_app(
     return app
 
 
-async def _keep_beating(server: ServerState) -> None:
-    """This process's heartbeat in the database (see ServerState), every BEAT_S."""
+async def _keep_beating(server: ServerState, parent_pid: int | None) -> None:
+    """This process's heartbeat in the database (see ServerState), every BEAT_S; a worker
+    whose supervisor is gone stops (SIGTERM to itself: uvicorn's graceful shutdown)."""
     while True:
+        if parent_pid is not None and os.getppid() != parent_pid:
+            log.warning("the server's supervisor process is gone: this worker stops")
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         try:
             await asyncio.to_thread(server.beat)
         except HipcoachError as exc:
@@ -156,6 +164,7 @@ def served_app() -> FastAPI:
         get_settings(),
         bind_host=os.environ.get(BIND_ENV) or None,
         session_secret=bytes.fromhex(secret) if secret else None,
+        parent_pid=os.getppid(),
     )
 
 
