@@ -107,13 +107,15 @@ def prepare_server_state(database_url: str) -> None:
 
 
 def run_uvicorn(settings: Any, host: str, workers: int, options: dict[str, Any]) -> None:
-    """One process: the app in this one. More: uvicorn's supervisor starts `workers`
-    processes on one listening socket, restarts any that die, and stops them all on
-    SIGTERM or Ctrl-C; they share the cookie key through the environment."""
+    """One worker: the app runs in this process. More: a supervisor starts `workers`
+    processes, each on its own SO_REUSEPORT socket (hipcoach/cli/workers.py); they share
+    the cookie key through the environment. Without SO_REUSEPORT, uvicorn's own workers
+    (one shared socket) do the same job."""
     import secrets
 
     import uvicorn
 
+    from hipcoach.cli.workers import APP_FACTORY, Supervisor, reuse_port_supported
     from hipcoach.web.app import BIND_ENV, SECRET_ENV, create_app
 
     if workers <= 1:
@@ -121,7 +123,12 @@ def run_uvicorn(settings: Any, host: str, workers: int, options: dict[str, Any])
         return
     os.environ[SECRET_ENV] = secrets.token_hex(32)
     os.environ[BIND_ENV] = host
-    uvicorn.run("hipcoach.web.app:served_app", factory=True, workers=workers, **options)
+    if not reuse_port_supported():
+        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+        return
+    code = Supervisor(options, workers).run()
+    if code:
+        raise typer.Exit(code)
 
 
 def uvicorn_options(
