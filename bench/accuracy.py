@@ -78,6 +78,8 @@ class SetResult:
     view: str = ""
     not_judged: frozenset[str] = frozenset()
     """Cues the engine said it could not judge from this camera angle."""
+    hard_to_see: frozenset[str] = frozenset()
+    """Set-up checks the engine left unjudged: their movement runs along the line of sight."""
 
 
 def describe(scenario: Scenario) -> str:
@@ -147,6 +149,7 @@ def evaluate(scenario: Scenario) -> SetResult:
         engine_s=engine_s,
         view=scenario.resolved_view,
         not_judged=frozenset(report.view.not_judged),
+        hard_to_see=frozenset(report.view.hard_to_see),
     )
 
 
@@ -169,6 +172,14 @@ class Tally:
         self.tp += truth and engine
         self.fp += engine and not truth
         self.fn += truth and not engine
+
+    @property
+    def f1(self) -> float | None:
+        found, real = self.tp + self.fp, self.tp + self.fn
+        if not (found and real and self.tp):
+            return None if not (found and real) else 0.0
+        precision, recall = self.tp / found, self.tp / real
+        return 2 * precision * recall / (precision + recall)
 
     def row(self, level: str, name: str, n: int, note: str = "") -> Row:
         precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else None
@@ -241,7 +252,7 @@ def cue_rows(results: Sequence[SetResult]) -> list[Row]:
     )
     rows: list[Row] = []
     for cue in rep_cues:
-        tally = Tally()
+        tally, judged = Tally(), Tally()
         missed = unjudged = 0
         for result in countable:
             for pair in result.pairs:
@@ -250,18 +261,32 @@ def cue_rows(results: Sequence[SetResult]) -> list[Row]:
                 else:
                     tally.add(cue in pair.truth, cue in pair.engine)
                     unjudged += cue in pair.truth and cue in result.not_judged
+                    if cue not in result.not_judged:
+                        judged.add(cue in pair.truth, cue in pair.engine)
             for cues in result.spurious:
                 tally.add(False, cue in cues)
+                if cue not in result.not_judged:
+                    judged.add(False, cue in cues)
         n = tally.tp + tally.fn + missed
         note = f"{missed} on reps not counted"
         if unjudged:
             note += f"; {unjudged} in sets where the engine said 'not judged'"
+            note += f"; F1 {_fmt(judged.f1)} in the sets it judged"
         rows.append(tally.row("rep cue", cue, n, note=note))
     for cue in SET_CUES:
-        tally = Tally()
+        tally, judged = Tally(), Tally()
         for result in results:
             tally.add(cue in result.set_truth, cue in result.set_engine)
-        rows.append(tally.row("set cue", cue, sum(cue in r.set_truth for r in results)))
+            if cue not in result.hard_to_see:
+                judged.add(cue in result.set_truth, cue in result.set_engine)
+        unseen = sum(cue in r.set_truth and cue in r.hard_to_see for r in results)
+        note = ""
+        if unseen:
+            note = (
+                f"{unseen} in sets where the engine said 'hard to see'; "
+                f"F1 {_fmt(judged.f1)} in the sets it judged"
+            )
+        rows.append(tally.row("set cue", cue, sum(cue in r.set_truth for r in results), note))
     return rows
 
 

@@ -83,3 +83,16 @@ def test_someone_upright_in_a_lying_exercise_is_named_in_the_note() -> None:
     assert report.notes and "upright" in report.notes[0]
     lying, _ = generate(Scenario("clamshell", n_reps=3, seed=2, noise=QUIET))
     assert all("upright" not in n for n in analyze_series(lying, "clamshell").notes)
+
+
+def test_image_only_landmarks_that_look_upright_say_what_the_picture_cannot_tell() -> None:
+    """A clamshell seen from the feet end in a landmark file without world coordinates
+    looks upright in the picture alone: the note names the missing 3D coordinates and the
+    camera placement, not only a second person."""
+    scenario = Scenario("clamshell", view="foot_end", n_reps=3, seed=2, with_world=False)
+    series, _ = generate(scenario)
+    report = analyze_series(series, "clamshell")
+    assert report.rep_count == 0
+    assert report.notes and "no world (3D) coordinates" in report.notes[0]
+    with_world, _ = generate(replace(scenario, with_world=True))
+    assert all("3D" not in n for n in analyze_series(with_world, "clamshell").notes)

@@ -57,6 +57,27 @@ def test_rep_cues_are_scored_on_matched_reps_and_spurious_reps_count_as_false() 
     assert row["note"] == "1 on reps not counted"
 
 
+def test_cues_the_engine_said_it_could_not_judge_also_get_an_f1_over_judged_sets() -> None:
+    roll = frozenset({"pelvis_rolls_back"})
+    muted = _result(pairs=[RepPair(1, roll, frozenset())], not_judged=roll)
+    judged = _result(pairs=[RepPair(1, roll, roll), RepPair(2, frozenset(), frozenset())])
+    hip = frozenset({"wrong_hip_angle"})
+    front = _result(set_truth=hip, hard_to_see=hip)
+    side = _result(set_truth=hip, set_engine=hip)
+    rows = _by_name(cue_rows([muted, judged, front, side]))
+    rep = rows["rep cue:pelvis_rolls_back"]
+    assert (rep["tp"], rep["fn"], rep["f1"]) == (1, 1, "0.667")
+    assert rep["note"].endswith(
+        "1 in sets where the engine said 'not judged'; F1 1.000 in the sets it judged"
+    )
+    hip_row = rows["set cue:wrong_hip_angle"]
+    assert (hip_row["tp"], hip_row["fn"], hip_row["f1"]) == (1, 1, "0.667")
+    assert (
+        hip_row["note"]
+        == "1 in sets where the engine said 'hard to see'; F1 1.000 in the sets it judged"
+    )
+
+
 def test_set_cues_and_uncountable_sets() -> None:
     hidden = _result(countable=False, count=0, set_truth=frozenset({"view_incomplete"}),
                      set_engine=frozenset({"view_incomplete", "shaking"}),

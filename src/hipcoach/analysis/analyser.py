@@ -132,6 +132,11 @@ class SetAnalyser:
         return len(self.reps)
 
     @property
+    def image_only(self) -> bool:
+        """The landmarks have no world (3D) coordinates: only the picture's x and y."""
+        return self._space == "image"
+
+    @property
     def duration_s(self) -> float:
         """Seconds between the first and the latest frame seen."""
         return self._last_t - (self._first_t if self._first_t is not None else self._last_t)

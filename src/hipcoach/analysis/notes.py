@@ -23,6 +23,20 @@ POSTURE_WORDS = {
 MOSTLY_MISSING = 0.5
 
 
+def _image_only_upright(posture: Posture, camera: str) -> str:
+    """Landmarks without world coordinates that looked upright in a lying exercise: from a
+    camera at the feet or the head end, a body lying down points at the camera and its
+    outline in the picture alone looks like someone upright."""
+    return (
+        f"No rep was counted: the person looked upright (standing or sitting) in most frames, "
+        f"not {POSTURE_WORDS[posture]}. These landmarks have no world (3D) coordinates, and "
+        f"from a camera at your feet or head end a body lying down looks upright in the "
+        f"picture alone. Record again with the camera placed as this exercise asks, or use "
+        f"landmarks with world coordinates; if someone else is in the picture, ask them to "
+        f"step out of view. Camera: {camera}"
+    )
+
+
 def explain_set(analyser: SetAnalyser, view_advice: str) -> list[str]:
     """Notes for a finished (or running) set; empty when there is nothing to explain."""
     exercise = analyser.exercise
@@ -44,6 +58,9 @@ def explain_set(analyser: SetAnalyser, view_advice: str) -> list[str]:
         )
         return notes
     if not tracks and analyser.upright_frames > MOSTLY_MISSING * with_person:
+        if analyser.image_only:
+            notes.append(_image_only_upright(exercise.posture, exercise.camera.instructions))
+            return notes
         notes.append(
             f"No rep was counted: the person I could follow was upright (standing or "
             f"sitting) in most frames, not {POSTURE_WORDS[exercise.posture]}. If someone else "

@@ -63,6 +63,10 @@ UNSEEN_GAP_S = 0.5
 # The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
 # line (twice where the clamshell signal switches to a straight leg's rise).
 OWN_COUNTER_MIN_BEND = 2 * KNEE_SWING_MIN_OFFSET
+# The pelvis-frame counter's smallest rep, in multiples of the exercise's. Swept over every
+# bench stratum: 1.0 added reps in 3 sets (suite and small clamshells), 2.0 missed small
+# reps from the feet end swung to the front; 1.5 lost none and gained one.
+OWN_COUNTER_ENTER = 1.5
 # The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
 REST_LEVEL_SAMPLES = 8
 REST_LEVEL_MIN = 3
@@ -304,8 +308,9 @@ class LegTrack:
             self._own_noise.add(value)
         # This signal carries the hip line's noise as well (large from some views) and only
         # fills the other counter's gaps: it counts what rises clear of its own resting
-        # spread and twice the smallest rep, and only reps that come back to rest.
-        counter.enter_deg = max(2.0 * self.counter.enter_deg, self._own_noise.margin())
+        # spread and 1.5 times the smallest rep, and only reps that come back to rest.
+        smallest = OWN_COUNTER_ENTER * self.counter.enter_deg
+        counter.enter_deg = max(smallest, self._own_noise.margin())
         return counter.update(value, t)
 
     def _merge_windows(self, counted: RepWindow | None, own: RepWindow | None) -> RepWindow | None:
