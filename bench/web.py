@@ -2,8 +2,9 @@
 
 The server is the real `hipcoach serve --workers N` in a process of its own (with N
 worker processes under it when N > 1), on a throwaway SQLite file. The landmark rows run
-for N = 1, 2 and the core count; server CPU counts the supervisor and its workers. Every figure comes from one run on whatever machine runs it,
-shared with whatever else runs there: the last row gives the core count and load average.
+for N = 1, 2 and the core count; server CPU counts the supervisor and its workers. Every
+figure comes from one run on whatever machine runs it, shared with whatever else runs
+there: each landmark row notes the load average, the last row the core count.
 
 - Camera frames: 1 and 3 concurrent clients (in this process) send 640x480 JPEGs of a real
   clip at up to 30 fps, one frame in flight each (as the page does). Reported: the server's
