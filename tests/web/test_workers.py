@@ -5,6 +5,7 @@ what a dead worker left must not hang or count."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from hipcoach.config import Settings
 from hipcoach.pose.landmarks import PoseSeries
 from hipcoach.store.tables import ServerWorker
 from hipcoach.web.app import create_app
+from hipcoach.web.protocol import format_landmark_message
 from hipcoach.web.server_state import STALE_S, ServerState
 from hipcoach.web.services import WebServices
 from tests.realdata import require_real
@@ -232,3 +234,43 @@ def test_the_camera_socket_cap_counts_every_worker_and_forgets_a_dead_one(
             assert third.receive_json()["type"] == "set_end"
         first.send_json({"type": "end"})
         assert first.receive_json()["type"] == "set_end"
+
+
+def _unreachable(*_args: object, **_kwargs: object) -> None:
+    from hipcoach.errors import StorageError
+
+    raise StorageError("database sqlite:///x could not be written: disk I/O error")
+
+
+def test_a_socket_is_refused_with_1013_when_the_database_cannot_count_it(
+    two_workers: tuple[Settings, list[TestClient]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    _, (a, _) = two_workers
+    monkeypatch.setattr(_server(a), "claim_socket", _unreachable)
+    with a.websocket_connect(WS_URL) as ws:
+        ws.send_json({"type": "start", "exercise": "side_lying_leg_lift", "mode": "landmarks"})
+        refused = ws.receive_json()
+        assert refused["fatal"] and "right now" in refused["message"]
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 1013
+
+
+def test_set_end_still_carries_the_report_when_the_set_cannot_be_kept(
+    two_workers: tuple[Settings, list[TestClient]],
+    monkeypatch: pytest.MonkeyPatch,
+    leg_lift_series: PoseSeries,
+) -> None:
+    _, (a, _) = two_workers
+    monkeypatch.setattr(_server(a), "keep_set", _unreachable)
+    with a.websocket_connect(WS_URL) as ws:
+        ws.send_json({"type": "start", "exercise": "side_lying_leg_lift", "mode": "landmarks"})
+        assert ws.receive_json()["type"] == "ready"
+        for frame in leg_lift_series.frames():
+            ws.send_text(json.dumps(format_landmark_message(frame, frame.t)))
+            ws.receive_json()
+        ws.send_json({"type": "end"})
+        end = ws.receive_json()
+    assert end["type"] == "set_end" and end["report"]["rep_count"] == 1

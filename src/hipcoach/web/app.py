@@ -38,11 +38,11 @@ from hipcoach.web.gate import GateMiddleware
 from hipcoach.web.headers import SecurityHeadersMiddleware
 from hipcoach.web.jobs import AnalysisJobs
 from hipcoach.web.limits import BodyLimitMiddleware, HeadAsGetMiddleware, body_limit_for
-from hipcoach.web.live_socket import LiveSockets
 from hipcoach.web.media import NotAVideoError, UploadTooLargeError
 from hipcoach.web.security import Guard, is_loopback_host
 from hipcoach.web.server_state import BEAT_S, ServerState, SharedFinishedSets
 from hipcoach.web.services import WebServices
+from hipcoach.web.socket_caps import LiveSockets
 
 PACKAGE_DIR = Path(str(resources.files("hipcoach.web")))
 SECRET_ENV = "HIPCOACH_SERVE_SESSION_KEY"

@@ -48,8 +48,8 @@ from hipcoach.web.protocol import (
     skeleton_edges,
     split_binary_frame,
 )
-from hipcoach.web.server_state import ServerState
 from hipcoach.web.services import WebServices
+from hipcoach.web.socket_caps import LiveSockets, SocketRefused
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -58,42 +58,6 @@ CLOSE_SERVER_ERROR = 1011
 CLOSE_TRY_LATER = 1013
 CLOSE_BAD_REQUEST = 4400
 _SERVER_FAILED = "the server could not go on with this set; finished reps are kept"
-
-
-class SocketRefused(HipcoachError):
-    """Too many live sockets are open (close code 1013)."""
-
-
-class LiveSockets:
-    """Counts open live sockets across every worker process (in the database, see
-    `ServerState.claim_socket`); refuses new ones past the caps (camera sockets hold a
-    MediaPipe graph each, so they have a cap of their own). A killed process's claims stop
-    counting once its heartbeat is stale."""
-
-    def __init__(
-        self, state: ServerState, max_sockets: int, max_camera: int, start_timeout_s: float
-    ) -> None:
-        self.state = state
-        self.max_sockets = max_sockets
-        self.max_camera = max_camera
-        self.start_timeout_s = start_timeout_s
-
-    def claim(self, camera: bool) -> tuple[str | None, str | None]:
-        """Count a socket in (blocks on the database): (claim id, None), or (None, the
-        refusal text) when a cap is reached."""
-        claim = self.state.claim_socket(camera, self.max_sockets, self.max_camera)
-        if claim is not None:
-            return claim, None
-        total, cameras = self.state.socket_counts()
-        if camera and total < self.max_sockets and cameras >= self.max_camera:
-            return None, (
-                f"too many camera sets are running (at most {self.max_camera}): "
-                "end one on another page or device, then try again"
-            )
-        return None, f"too many live sockets are open (at most {self.max_sockets})"
-
-    def release(self, claim: str) -> None:
-        self.state.release_socket(claim)
 
 
 @dataclass
@@ -177,14 +141,22 @@ async def live_socket(ws: WebSocket) -> None:
     except (HipcoachError, WebSocketDisconnect, TimeoutError) as exc:
         await _close_with_error(line, exc)
         return
-    claim, refusal = await asyncio.to_thread(limits.claim, start.mode == "frames")
+    try:
+        claim, refusal = await asyncio.to_thread(limits.claim, start.mode == "frames")
+    except HipcoachError as exc:  # the database is unreachable: nothing was started
+        log.warning("could not count the live socket: %s", exc)
+        claim, refusal = None, "the server cannot take a live set right now; try again"
     if claim is None:
         await _close_with_error(line, SocketRefused(refusal or "too many live sockets"))
         return
     try:
         await _serve_set(ws, line, services, exercise, variation_id, start)
     finally:
-        limits.release(claim)  # on the loop: this must run even when the task is cancelled
+        # On the loop: this must run even when the task is cancelled.
+        try:
+            limits.release(claim)
+        except HipcoachError as exc:  # the claim ends with this process's heartbeat
+            log.warning("could not release a live socket's claim: %s", exc)
 
 
 async def _serve_set(
@@ -219,9 +191,13 @@ async def _serve_set(
         # finished reps are kept. LiveCoach's lock orders this after any frame in flight.
         interrupted = not coach.ended_by_client
         events, report = coach.finish()
-        services.finished_sets.keep(
-            FinishedSet(set_id, exercise.id, variation_id, report, interrupted, services.clock())
+        finished = FinishedSet(
+            set_id, exercise.id, variation_id, report, interrupted, services.clock()
         )
+        try:
+            services.finished_sets.keep(finished)
+        except HipcoachError as exc:  # set_end below still carries the whole report
+            log.warning("could not keep finished set %s for saving: %s", set_id, exc)
         _stop_worker(worker, coach)
     await line.send(
         {

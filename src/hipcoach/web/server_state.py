@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from hipcoach.analysis.events import SetReport
+from hipcoach.errors import StorageError
 from hipcoach.store.database import Database
 from hipcoach.store.tables import (
     AnalysisJobRow,
@@ -55,6 +56,7 @@ class ServerState:
     def __init__(self, open_db: Callable[[], Database], clock: Callable[[], float] = time.time):
         self._open_db = open_db
         self._db: Database | None = None
+        self._closed = False
         self._lock = threading.Lock()
         self.clock = clock
         self.token = uuid.uuid4().hex
@@ -62,14 +64,18 @@ class ServerState:
         self._beaten_at = -1e18
 
     def db(self) -> Database:
-        """The database, opened (and migrated) on first use."""
+        """The database, opened (and migrated) on first use; StorageError once closed (a
+        job thread outliving its server must not open it again)."""
         with self._lock:
+            if self._closed:
+                raise StorageError("the server is stopping: its database is closed")
             if self._db is None:
                 self._db = self._open_db()
             return self._db
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             if self._db is not None:
                 self._db.close()
                 self._db = None
