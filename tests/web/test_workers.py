@@ -92,7 +92,8 @@ def test_an_analysis_started_on_one_worker_is_read_through_the_other(
     assert started.status_code == 202
     job_id = started.json()["id"]
     seen = b.get(f"/api/analyse/{job_id}")
-    assert seen.status_code == 200 and seen.json()["status"] in ("queued", "running", "done")
+    assert seen.status_code == 200
+    assert seen.json()["status"] in ("queued", "running", "done"), seen.json()
     done = wait_for(
         lambda: (j := b.get(f"/api/analyse/{job_id}").json())["status"] in ("done", "failed") and j,
         timeout_s=120,

@@ -90,7 +90,6 @@ class ServerState:
     def beat(self) -> None:
         """Say this process is alive; clear out what gone processes left behind."""
         now = self.clock()
-        self._beaten_at = now
         with self.db().transaction() as s:
             row = s.get(ServerWorker, self.token)
             if row is None:
@@ -106,6 +105,7 @@ class ServerState:
                 .where(AnalysisJobRow.worker.not_in(live))
                 .values(status="failed", message=WORKER_GONE)
             )
+        self._beaten_at = now  # only once the beat is stored
 
     def start_fresh(self) -> None:
         """A new server starts (before its workers): no process of an earlier run is
