@@ -37,7 +37,7 @@ def _server(client: TestClient) -> ServerState:
 
 def _silence(state: ServerState) -> None:
     """As if this worker was killed: its heartbeat is older than STALE_S, and stays so."""
-    state.beat = lambda: None  # type: ignore[method-assign]
+    state._beat = lambda: None  # type: ignore[method-assign]
     with state.db().transaction() as s:
         s.execute(
             update(ServerWorker)

@@ -58,6 +58,7 @@ class ServerState:
         self._db: Database | None = None
         self._closed = False
         self._lock = threading.Lock()
+        self._beating = threading.Lock()
         self.clock = clock
         self.token = uuid.uuid4().hex
         self.pid = os.getpid()
@@ -84,11 +85,16 @@ class ServerState:
 
     def ensure_alive(self) -> None:
         """Beat now unless this process beat within `BEAT_S` (before it claims anything)."""
-        if self.clock() - self._beaten_at > BEAT_S:
-            self.beat()
+        with self._beating:
+            if self.clock() - self._beaten_at > BEAT_S:
+                self._beat()
 
     def beat(self) -> None:
         """Say this process is alive; clear out what gone processes left behind."""
+        with self._beating:  # one beat at a time: the first inserts this process's row
+            self._beat()
+
+    def _beat(self) -> None:
         now = self.clock()
         with self.db().transaction() as s:
             row = s.get(ServerWorker, self.token)
