@@ -178,6 +178,22 @@ def test_cues_dragged_with_the_knee_are_not_judged_along_the_body(exercise: str)
     assert front.view.not_judged == []
 
 
+def test_checks_that_need_depth_are_not_judged_from_the_picture_alone() -> None:
+    """A landmark file without world coordinates: a too-big clamshell is still counted,
+    but its range in the picture is foreshortened, so range_too_big (and the femur's own
+    turn) are listed as not judged and never raised; with world landmarks they are judged."""
+    scenario = Scenario(
+        "clamshell", view="front", n_reps=6, compensations={"range_too_big": [2, 4]}, seed=5
+    )
+    with_world, truth = analyse(scenario)
+    assert any("range_too_big" in rep.cues for rep in with_world.reps)
+    assert with_world.view.not_judged == []
+    picture, _ = analyse(replace(scenario, with_world=False))
+    assert picture.rep_count == len(truth.reps)
+    assert "range_too_big" in picture.view.not_judged
+    assert all("range_too_big" not in rep.cues for rep in picture.reps)
+
+
 def test_movement_that_never_held_still_is_not_a_first_rep() -> None:
     # A leg lower begun on the floor after 5 s of moving about (the bench's "as people do"
     # set that showed it): the arrival's leg swings must not become reps, nor decide which

@@ -271,7 +271,9 @@ class SetAnalyser:
             reference = build_reference(self._snapshots_of(still, side), side)
             for direction in directions:
                 counter = RepCounter(enter_deg=spec.min_rep_deg)
-                self._tracks.append(LegTrack(side, self.exercise, reference, counter, direction))
+                track = LegTrack(side, self.exercise, reference, counter, direction)
+                track.planar = self._settle.planar
+                self._tracks.append(track)
         if self.side is not None and self._requested_side == "auto":
             events.append(SideEvent(t=t, side=self.side))
         self._set_state(SetState.ready, t, events)
@@ -308,7 +310,7 @@ class SetAnalyser:
                 self._finish_rep(track, window, t, events)
         if self._locked and self._tracks:
             knee = frame.image[LANDMARK_INDEX[f"{self._tracks[0].side}_knee"], :2]
-            self._tremor.add(*(knee * self._image_scale))
+            self._tremor.add(t, *(knee * self._image_scale))
         state = SetState.moving if moving else SetState.ready
         self._set_state(state if any_visible else SetState.paused, t, events)
 

@@ -42,8 +42,9 @@ class ViewReport(BaseModel):
     with less certainty (single-camera depth is rough); the catalogue's camera placement
     shows them better."""
     not_judged: list[str] = Field(default_factory=list)
-    """Cues this camera angle cannot tell apart from landmark error, so they were not
-    judged in this set (see the catalogue's camera placement)."""
+    """Cues this recording cannot tell apart from landmark error (this camera angle, or
+    landmarks without depth), so they were not judged in this set (see the catalogue's
+    camera placement)."""
 
 
 class SetReport(BaseModel):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
+from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from hipcoach.analysis.events import RepReport
 
@@ -47,34 +49,68 @@ def detect_isolation_lost(reps: list[RepReport], range_ratio: float) -> bool:
     return False
 
 
+# Physiological tremor of a tiring muscle sits at about 6-12 Hz; the generator's shake is
+# 6-10 Hz. Slow movement (reps of 1-3 s) and BlazePose's own correlated wander (about 0.2 s)
+# lie below the band, and per-frame white jitter spreads evenly up to half the frame rate,
+# so a band-pass keeps the shake and only the band's share of the jitter.
+TREMOR_BAND_HZ = (5.0, 12.0)
+
+
+@lru_cache(maxsize=16)
+def _tremor_filter(rate: int) -> np.ndarray | None:
+    """Second-order band-pass sections for `TREMOR_BAND_HZ` at `rate` frames/s, the top
+    capped below half the frame rate; None when the frame rate leaves no band."""
+    low, high = TREMOR_BAND_HZ
+    high = min(high, 0.48 * rate)
+    if high <= low:
+        return None
+    return np.asarray(butter(2, (low, high), btype="bandpass", fs=rate, output="sos"))
+
+
 @dataclass
 class TremorMeter:
     """Tremor of the working limb above the landmark noise floor.
 
-    Works on the working knee's image position (pixels or normalised units). Each window
-    of `window` frames gives the RMS of the signal's second difference, which passes
-    4-12 Hz shake and removes slow movement; the noise floor is a low percentile of all
-    windows so far. `ratio()` compares the recent windows against that floor.
+    Works on the working knee's image position (pixels or normalised units), band-passed
+    as it arrives (`TREMOR_BAND_HZ`, a causal filter whose state carries over). Every
+    `window` frames the RMS of the filtered window is kept; the noise floor is a low
+    percentile of all windows so far. `ratio()` compares the recent windows against that
+    floor. A lost knee restarts the filter, and the window after a restart (the filter
+    settling) is not kept.
     """
 
     window: int = 12
     recent: int = 4
-    _buffer: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=64))
+    _pending: list[tuple[float, float, float]] = field(default_factory=list)
     _energies: list[float] = field(default_factory=list)
-    _count: int = 0
+    _sos: np.ndarray | None = None
+    _state: np.ndarray | None = None
 
-    def add(self, x: float, y: float) -> None:
+    def add(self, t: float, x: float, y: float) -> None:
         if not (np.isfinite(x) and np.isfinite(y)):
-            self._buffer.clear()
-            self._count = 0
+            self._pending.clear()
+            self._state = None
             return
-        self._buffer.append((x, y))
-        self._count += 1
-        if self._count >= self.window and len(self._buffer) >= self.window:
-            self._count = 0
-            pts = np.asarray(list(self._buffer)[-self.window :])
-            second = pts[2:] - 2.0 * pts[1:-1] + pts[:-2]
-            self._energies.append(float(np.sqrt(np.mean(np.sum(second**2, axis=1)))))
+        self._pending.append((t, x, y))
+        if len(self._pending) < self.window:
+            return
+        samples = np.asarray(self._pending)
+        self._pending.clear()
+        if self._sos is None:
+            rate = 1.0 / float(np.median(np.diff(samples[:, 0])))
+            if not (np.isfinite(rate) and rate >= 10.0):
+                return
+            self._sos = _tremor_filter(round(rate))
+        if self._sos is None:
+            return
+        points = samples[:, 1:]
+        settling = self._state is None
+        if self._state is None:
+            # Start as if the knee had been still at its first position (no step response).
+            self._state = sosfilt_zi(self._sos)[:, :, None] * points[0]
+        filtered, self._state = sosfilt(self._sos, points, axis=0, zi=self._state)
+        if not settling:
+            self._energies.append(float(np.sqrt(np.mean(np.sum(filtered**2, axis=1)))))
 
     def ratio(self) -> float:
         """Recent tremor energy over the noise floor; NaN until enough windows exist."""

@@ -58,6 +58,12 @@ HARD_TO_SEE_DEPTH = 0.8
 # they are.
 LONG_AXIS_DEPTH = 0.45
 DRAGGED_BY_THE_KNEE = frozenset({"pelvis_rolls_back", "bottom_leg_moves"})
+# With image-plane points only (landmark files without world coordinates) a femur's turn
+# about its own axis is invisible and angles are foreshortened: from the feet end swung to
+# the front a 10 degree clamshell read 44 degrees. These checks need depth; on the bench's
+# white-jitter files without world landmarks they raised 77 false thigh_rotates and 29
+# false range_too_big against 14 and 3 true ones. They are not judged there.
+NEEDS_DEPTH = frozenset({"thigh_rotates", "range_too_big"})
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
@@ -154,6 +160,8 @@ class LegTrack:
     # Off until the first rep is done: that rep is judged afterwards from kept frames,
     # once the start posture is known (see SetAnalyser._settle_reference).
     judge_live: bool = False
+    # Image-plane points (no world coordinates): see NEEDS_DEPTH.
+    planar: bool = False
     frames_measured: int = 0
     # Each measure's latest values at rest, and their level when the current rep began:
     # "nothing moves but the knee" is judged against where the body was just before the
@@ -413,8 +421,11 @@ class LegTrack:
         ]
 
     def not_judged(self) -> list[str]:
-        """Frame checks this camera angle cannot tell from landmark drag (see
-        LONG_AXIS_DEPTH): not judged in this set."""
+        """Checks this recording cannot tell from landmark error, not judged in this set:
+        those a camera along the body's long axis confuses with landmark drag (see
+        LONG_AXIS_DEPTH) and, for image-plane points, those that need depth (NEEDS_DEPTH)."""
+        if self.planar:
+            return [c.id for c in self.exercise.checks if c.id in NEEDS_DEPTH]
         along = abs(float(self.reference.frame.up[2]))
         if not (np.isfinite(along) and along >= LONG_AXIS_DEPTH):
             return []
@@ -494,6 +505,8 @@ class LegTrack:
             rule = REP_CHECKS.get(check.id)
             if unseen and check.id in NEEDS_WHOLE_REP:
                 continue  # part of this rep happened out of view: its hold is unknown
+            if check.id in muted:
+                continue
             if rule is not None and rule(window, self.exercise, check.threshold):
                 cues.append(check.id)
         return cues, values

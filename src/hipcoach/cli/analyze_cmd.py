@@ -67,8 +67,9 @@ def print_report(report: SetReport) -> None:
     if report.view.not_judged:
         names = ", ".join(c.replace("_", " ") for c in report.view.not_judged)
         console.print(
-            f"Not judged from this camera angle (the camera cannot tell them from the"
-            f" moving leg): {names}.{_other_view(report.exercise)}"
+            f"Not judged in this recording (from this camera angle, or with landmarks that"
+            f" have no depth, they cannot be told from landmark error): {names}."
+            f"{_other_view(report.exercise)}"
         )
     if not report.view.ok:
         console.print(f"[red]Camera:[/red] {report.view.advice}")

@@ -132,7 +132,7 @@
         cues.map(cueName).join(", ") + ".";
     }
     if (unjudged.length > 0) {
-      text += " Not judged from this camera angle (the camera cannot tell them from the moving leg): " +
+      text += " Not judged in this recording (from this camera angle, or with landmarks that have no depth, they cannot be told from landmark error): " +
         unjudged.map(cueName).join(", ") + ".";
     }
     return text;
