@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     """Camera (frames-mode) sets at once: each runs its own MediaPipe graph (~100 MB)."""
     live_start_timeout_s: float = 30.0
     """A socket that sends no start message in this time is closed with 4400."""
+    workers: int = Field(default=1, ge=1, le=64)
+    """`serve`'s worker processes (`--workers`); see docs/protocol.md "Capacity"."""
     forwarded_allow_ips: str | None = None
     """Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (comma
     separated, as uvicorn takes them). None: forwarded headers are ignored."""

@@ -131,3 +131,32 @@ def test_a_database_from_a_newer_version_cannot_be_migrated(database_url: str) -
         engine.dispose()
     with pytest.raises(StorageError, match="cannot migrate database"):
         open_database(database_url)
+
+
+def test_threads_opening_one_database_at_once_all_succeed(tmp_path: Path) -> None:
+    """Each worker process of `serve` opens (and migrates) the database from more than one
+    thread; Alembic's proxies are process-global, so migrations run one at a time."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        barrier.wait()
+        try:
+            open_database(url).close()
+        except BaseException as exc:  # collected: the assertion below names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    db = open_database(url)
+    try:
+        assert current_revision(db.engine) == head_revision()
+    finally:
+        db.close()

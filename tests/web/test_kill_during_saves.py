@@ -4,7 +4,9 @@ server said it saved is in the database afterwards, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
 import threading
 import time
 from pathlib import Path
@@ -98,3 +100,46 @@ def test_kill_9_while_saving_loses_no_acknowledged_set(
         db.close()
     assert set(acknowledged) <= stored
     print(f"kill -9: {RUNS} runs, {len(acknowledged)} acknowledged saves, {len(stored)} stored")
+
+
+@pytest.mark.timeout(300)
+def test_kill_9_of_a_worker_while_saving_loses_no_acknowledged_set(
+    tmp_path: Path,
+    database_url: str,  # noqa: F811
+    leg_lift_series: PoseSeries,
+) -> None:
+    """`serve --workers 2`: one worker is killed mid-save (uvicorn starts another), then
+    the server is stopped; every acknowledged save is stored."""
+    from tests.web.test_workers_server import workers_of
+
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+    with TestClient(create_app(settings), base_url=BASE_URL) as onboarding:
+        _onboard(onboarding)
+    messages = _set_messages(leg_lift_series)
+    rng = random.Random(10)
+    acknowledged: list[int] = []
+    for _ in range(2):
+        server = start_server(tmp_path, database_url=database_url, workers="2")
+        clients = [
+            threading.Thread(target=_coach_and_save, args=(server, messages, acknowledged))
+            for _ in range(3)
+        ]
+        for client in clients:
+            client.start()
+        time.sleep(rng.uniform(2.0, 5.0))
+        os.kill(rng.choice(workers_of(server)), signal.SIGKILL)
+        time.sleep(2.0)  # the other worker goes on coaching and saving
+        assert server.stop() == 0, "SIGTERM stops the supervisor and its workers"
+        for client in clients:
+            client.join(timeout=30)
+            assert not client.is_alive(), "a client hung after the server stopped"
+        assert "Traceback" not in server.log(), server.log()[-2000:]
+    assert acknowledged, "no set was saved: the test proved nothing"
+    db = open_database(database_url)
+    try:
+        person = list_people(db)[0]
+        stored = {s.id for session in list_sessions(db, person.id) for s in session.sets}
+    finally:
+        db.close()
+    assert set(acknowledged) <= stored
+    print(f"kill -9 of a worker: {len(acknowledged)} acknowledged saves, {len(stored)} stored")

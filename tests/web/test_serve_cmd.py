@@ -120,3 +120,51 @@ def test_serve_names_a_websocket_protocol_that_uvicorn_loads(started: dict[str, 
     config.load()
     assert config.ws_protocol_class is not None
     assert config.ws_protocol_class.__name__ == "WebSocketsSansIOProtocol"
+
+
+def test_serve_runs_one_process_unless_told_otherwise(started: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["serve", "--port", str(free_port())])
+    assert result.exit_code == 0, result.output
+    assert "workers" not in started, "one worker: the app runs in the serve process"
+
+
+def test_serve_workers_start_the_supervisor_with_one_socket_each(
+    started: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hipcoach.cli import workers
+    from hipcoach.web.app import BIND_ENV, SECRET_ENV
+
+    for name in (BIND_ENV, SECRET_ENV):  # serve sets them for its workers: undone after
+        monkeypatch.delenv(name, raising=False)
+    counts: list[int] = []
+    monkeypatch.setattr(workers.Supervisor, "run", lambda self: counts.append(self.count) or 0)
+    monkeypatch.setenv("HIPCOACH_WORKERS", "3")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve", "--port", str(free_port())])
+    assert result.exit_code == 0, result.output
+    assert counts == [3], "HIPCOACH_WORKERS is the default"
+    result = runner.invoke(app, ["serve", "--port", str(free_port()), "--workers", "2"])
+    assert counts == [3, 2], "--workers wins over the environment"
+    assert not started, "uvicorn's own single-process run is not used"
+
+
+def test_serve_refuses_zero_workers(started: dict[str, Any]) -> None:
+    result = runner.invoke(app, ["serve", "--workers", "0"])
+    assert result.exit_code != 0
+    assert "--workers" in result.output
+    assert not started
+
+
+def test_two_workers_can_listen_on_one_port() -> None:
+    from hipcoach.cli.workers import listening_socket, reuse_port_supported
+
+    if not reuse_port_supported():
+        pytest.skip("no SO_REUSEPORT on this system")
+    port = free_port()
+    first = listening_socket("127.0.0.1", port)
+    second = listening_socket("127.0.0.1", port)
+    try:
+        assert first.getsockname() == second.getsockname() == ("127.0.0.1", port)
+    finally:
+        first.close()
+        second.close()

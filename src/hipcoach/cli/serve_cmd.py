@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ server CPU per message about 120 us here, against 150-190 for "websockets" (the 
 asyncio one) and 200-230 for "wsproto". "auto" would pick this one today only because the
 websockets package is installed; naming it keeps the choice stable."""
 SHUTDOWN_GRACE_S = 5
+MAX_WORKERS = 64
 
 
 class PortBusyError(HipcoachError):
@@ -59,30 +61,74 @@ def serve(
         None, help="TLS certificate: browsers allow the camera on other devices only over https."
     ),
     ssl_keyfile: Path | None = typer.Option(None, help="TLS private key for --ssl-certfile."),
+    workers: int = typer.Option(
+        None,
+        min=1,
+        max=MAX_WORKERS,
+        help="Worker processes, each with its own event loop (live landmark sets are "
+        "analysed on the loop, so more processes use more cores). Default: "
+        "HIPCOACH_WORKERS, else 1.",
+    ),
 ) -> None:
     """Start the web app: live camera coaching, exercise library, history and progress."""
     from hipcoach.config import get_settings
-    from hipcoach.web.app import create_app
     from hipcoach.web.security import check_bind
 
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.workers
     check_bind(host, settings.password)
     if (ssl_certfile is None) != (ssl_keyfile is None):
         raise HipcoachError("give both --ssl-certfile and --ssl-keyfile, or neither")
     check_port_free(host, port)
-    import uvicorn
-
+    prepare_server_state(settings.resolved_database_url())
     scheme = "https" if ssl_certfile else "http"
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"hipcoach is running at {scheme}://{shown}:{port}  (Ctrl-C stops it)")
     if settings.password:
         typer.echo("Every page asks for the owner's password.")
-    uvicorn.run(
-        create_app(settings, bind_host=host),
-        **uvicorn_options(host, port, settings.forwarded_allow_ips, ssl_certfile, ssl_keyfile),
-    )
+    options = uvicorn_options(host, port, settings.forwarded_allow_ips, ssl_certfile, ssl_keyfile)
+    run_uvicorn(settings, host, workers, options)
+
+
+def prepare_server_state(database_url: str) -> None:
+    """Before any worker starts: migrate the database once, and forget what a previous run
+    left (its processes, socket claims and logins; its unfinished jobs read as failed).
+    Finished live sets are kept: they can still be saved."""
+    from hipcoach.store.database import open_database
+    from hipcoach.web.server_state import ServerState
+
+    state = ServerState(lambda: open_database(database_url))
+    try:
+        state.start_fresh()
+    finally:
+        state.close()
+
+
+def run_uvicorn(settings: Any, host: str, workers: int, options: dict[str, Any]) -> None:
+    """One worker: the app runs in this process. More: a supervisor starts `workers`
+    processes, each on its own SO_REUSEPORT socket (hipcoach/cli/workers.py); they share
+    the cookie key through the environment. Without SO_REUSEPORT, uvicorn's own workers
+    (one shared socket) do the same job."""
+    import secrets
+
+    import uvicorn
+
+    from hipcoach.cli.workers import APP_FACTORY, Supervisor, reuse_port_supported
+    from hipcoach.web.app import BIND_ENV, SECRET_ENV, create_app
+
+    if workers <= 1:
+        uvicorn.run(create_app(settings, bind_host=host), **options)
+        return
+    os.environ[SECRET_ENV] = secrets.token_hex(32)
+    os.environ[BIND_ENV] = host
+    if not reuse_port_supported():
+        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
+        return
+    code = Supervisor(options, workers).run()
+    if code:
+        raise typer.Exit(code)
 
 
 def uvicorn_options(

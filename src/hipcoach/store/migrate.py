@@ -7,6 +7,7 @@ the same code path serves SQLite and PostgreSQL and any schema a test selects.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -20,6 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from hipcoach.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_ONE_AT_A_TIME = threading.Lock()
+"""Alembic's `op` and `context` are module-level proxies: two migrations running at once
+in one process (two threads opening a database) break each other."""
 
 
 def alembic_config() -> Config:
@@ -48,7 +52,7 @@ def _run(engine: Engine, action: str, revision: str) -> None:
 
     config = alembic_config()
     try:
-        with engine.begin() as connection:
+        with _ONE_AT_A_TIME, engine.begin() as connection:
             config.attributes["connection"] = connection
             if action == "upgrade":
                 command.upgrade(config, revision)

@@ -228,3 +228,87 @@ class MorningCheck(Base):
     pain: Mapped[int] = mapped_column(Integer)
     leg_symptoms: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+
+
+# What every worker process of one `hipcoach serve` must see (hipcoach/web/server_state.py).
+# Times here are `time.time()` seconds, compared across processes on one machine.
+
+
+class ServerWorker(Base):
+    """A running server worker process; a heartbeat older than a few seconds means gone."""
+
+    __tablename__ = "server_workers"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    pid: Mapped[int] = mapped_column(Integer)
+    beat_at: Mapped[float] = mapped_column(Float)
+
+
+class ServerLock(Base):
+    """A row whose update serialises a check-then-insert across processes."""
+
+    __tablename__ = "server_locks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LiveSocketClaim(Base):
+    """An open live socket, counted against the caps while its worker is alive."""
+
+    __tablename__ = "live_socket_claims"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(32), index=True)
+    camera: Mapped[bool] = mapped_column(Boolean)
+
+
+class PendingLiveSet(Base):
+    """A live set whose socket has ended, kept until `POST /api/sets` saves it."""
+
+    __tablename__ = "pending_live_sets"
+
+    set_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    exercise: Mapped[str] = mapped_column(String(64))
+    variation: Mapped[str | None] = mapped_column(String(64))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    interrupted: Mapped[bool] = mapped_column(Boolean)
+    ended_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class AnalysisJobRow(Base):
+    """An uploaded video's analysis: status and progress, then the result."""
+
+    __tablename__ = "analysis_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(32))
+    exercise: Mapped[str] = mapped_column(String(64))
+    variation: Mapped[str | None] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(8))
+    keep_video: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(8))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class LoginFailure(Base):
+    """One wrong password from one client address (the login throttle counts these)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[float] = mapped_column(Float)
+
+
+class ServerLogin(Base):
+    """A logged-in session id; its cookie counts only while this row exists."""
+
+    __tablename__ = "server_logins"
+
+    session_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    started_at: Mapped[float] = mapped_column(Float)

@@ -6,15 +6,18 @@ finds the pose and feeds the engine's offline analysis (`analyze_samples`, the p
 and, per frame, the pose, rep count and cue, so the page can annotate the person's own copy
 of the video as it plays. If the person ticked "keep my videos", the video, its landmark
 CSV and an annotated MP4 go to `<data dir>/videos/`; otherwise nothing touches disk.
+
+The pose work runs in the worker process that took the upload, but the job's status,
+progress and result live in the database (`ServerState`), so any worker process answers
+for it; a job whose process died reads as failed. Progress is written at most every
+`PROGRESS_EVERY_S`. The video itself never goes to the database.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,14 +34,17 @@ from hipcoach.exercises.schema import Posture
 from hipcoach.pose.estimator import PoseEstimator
 from hipcoach.pose.selection import select_by_posture
 from hipcoach.pose.source import PoseSample
+from hipcoach.store.tables import AnalysisJobRow
 from hipcoach.web.media import VIDEO_SUFFIX, count_video_frames, iter_video_bytes
 from hipcoach.web.protocol import pose_for_drawing
+from hipcoach.web.server_state import ServerState
 
 log = logging.getLogger(__name__)
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 OnFrame = Callable[[PoseSample, list[Event], SetAnalyser], None]
 SamplesAnalyser = Callable[[Iterator[PoseSample], str, str | None, str, OnFrame], SetReport]
+PROGRESS_EVERY_S = 0.5
 CUE_SHOWN_S = 3.0
 """How long a cue stays on the annotated playback after it fired (seconds of video)."""
 
@@ -89,20 +95,56 @@ class AnalysisJob:
         }
 
 
+def _job_row(job: AnalysisJob) -> AnalysisJobRow:
+    return AnalysisJobRow(
+        id=job.id,
+        worker="",
+        exercise=job.exercise,
+        variation=job.variation,
+        side=job.side,
+        keep_video=job.keep_video,
+        status=job.status,
+        done=job.done,
+        total=job.total,
+        message=job.message,
+        result=None,
+        created_at=job.created,
+    )
+
+
+def _job_of(row: AnalysisJobRow) -> AnalysisJob:
+    result = row.result or {}
+    report = result.get("report")
+    return AnalysisJob(
+        id=row.id,
+        exercise=row.exercise,
+        variation=row.variation,
+        side=row.side,
+        keep_video=row.keep_video,
+        status=row.status,  # type: ignore[arg-type]
+        done=row.done,
+        total=row.total,
+        message=row.message,
+        report=SetReport.model_validate(report) if report is not None else None,
+        frames=result.get("frames", []),
+        saved_to=result.get("saved_to"),
+        created=row.created_at,
+    )
+
+
 class AnalysisJobs:
-    """Runs jobs one at a time on a background thread and keeps the last `capacity`."""
+    """Runs this process's jobs one at a time on a background thread; their state is
+    in the database, where any process reads it (it keeps the last `MAX_JOBS`)."""
 
     def __init__(
         self,
         create_estimator: Callable[[], PoseEstimator],
+        state: ServerState,
         analyse_samples: SamplesAnalyser = analyse_samples_with_engine,
-        capacity: int = 8,
     ) -> None:
         self.create_estimator = create_estimator
         self.analyse_samples = analyse_samples
-        self.capacity = capacity
-        self._jobs: OrderedDict[str, AnalysisJob] = OrderedDict()
-        self._lock = threading.Lock()
+        self.state = state
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipcoach-upload")
 
     def submit(
@@ -114,27 +156,46 @@ class AnalysisJobs:
         side: str,
         keep_dir: Path | None,
     ) -> AnalysisJob:
+        """Store the job (blocks on the database) and queue its analysis here."""
         job = AnalysisJob(uuid.uuid4().hex, exercise, variation, side, keep_dir is not None)
-        with self._lock:
-            self._jobs[job.id] = job
-            while len(self._jobs) > self.capacity:
-                self._jobs.popitem(last=False)
+        self.state.add_job(_job_row(job))
         self._worker.submit(self._run, job, data, kind, keep_dir)
         return job
 
     def get(self, job_id: str) -> AnalysisJob | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        """The job as stored, from whichever process runs it (blocks on the database)."""
+        row = self.state.get_job(job_id)
+        return None if row is None else _job_of(row)
+
+    def _save(self, job: AnalysisJob, finished: bool = False) -> None:
+        values: dict[str, Any] = {
+            "status": job.status,
+            "done": job.done,
+            "total": job.total,
+            "message": job.message[:500],
+        }
+        if finished and job.status == "done" and job.report is not None:
+            values["result"] = {
+                "report": job.report.model_dump(mode="json"),
+                "frames": job.frames,
+                "saved_to": job.saved_to,
+            }
+        try:
+            self.state.update_job(job.id, **values)
+        except HipcoachError:
+            log.warning("could not store the progress of analysis job %s", job.id)
 
     def shutdown(self) -> None:
         self._worker.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, job: AnalysisJob, data: bytes, kind: str, keep_dir: Path | None) -> None:
         job.status = "running"
+        self._save(job)
         keeper = _Keeper(keep_dir, job, kind) if keep_dir is not None else None
         try:
             job.total = count_video_frames(data, kind)
             job.message = "finding the pose and checking each repetition"
+            self._save(job)
             estimator = select_by_posture(self.create_estimator, _posture(job.exercise))
             try:
                 job.report = self.analyse_samples(
@@ -142,7 +203,7 @@ class AnalysisJobs:
                     job.exercise,
                     job.variation,
                     job.side,
-                    _FrameRecorder(job, keeper),
+                    _FrameRecorder(job, keeper, self._save),
                 )
             finally:
                 estimator.close()
@@ -160,6 +221,7 @@ class AnalysisJobs:
                 keeper.close()
                 if job.status != "done":
                     keeper.discard()
+            self._save(job, finished=True)
 
 
 def _posture(exercise_id: str) -> Posture | None:
@@ -181,9 +243,13 @@ def _samples(data: bytes, kind: str, estimator: PoseEstimator) -> Iterator[PoseS
 class _FrameRecorder:
     """Per frame: progress, the pose to draw, the rep count and the cue to show then."""
 
-    def __init__(self, job: AnalysisJob, keeper: _Keeper | None) -> None:
+    def __init__(
+        self, job: AnalysisJob, keeper: _Keeper | None, save: Callable[[AnalysisJob], None]
+    ) -> None:
         self.job = job
         self.keeper = keeper
+        self.save = save
+        self.saved_at = time.monotonic()
         self.cue = ""
         self.cue_t = -1e9
 
@@ -202,6 +268,9 @@ class _FrameRecorder:
             }
         )
         self.job.done += 1
+        if time.monotonic() - self.saved_at >= PROGRESS_EVERY_S:
+            self.save(self.job)
+            self.saved_at = time.monotonic()
         if self.keeper is not None:
             self.keeper.add(sample, analyser.rep_count, cue, analyser.state.value)
 

@@ -23,7 +23,6 @@ import ctypes
 import ctypes.util
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import MutableMapping
@@ -50,6 +49,7 @@ from hipcoach.web.protocol import (
     split_binary_frame,
 )
 from hipcoach.web.services import WebServices
+from hipcoach.web.socket_caps import LiveSockets, SocketRefused
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -58,42 +58,6 @@ CLOSE_SERVER_ERROR = 1011
 CLOSE_TRY_LATER = 1013
 CLOSE_BAD_REQUEST = 4400
 _SERVER_FAILED = "the server could not go on with this set; finished reps are kept"
-
-
-class SocketRefused(HipcoachError):
-    """Too many live sockets are open (close code 1013)."""
-
-
-class LiveSockets:
-    """Counts open live sockets; refuses new ones past the caps (camera sockets hold a
-    MediaPipe graph each, so they have a cap of their own)."""
-
-    def __init__(self, max_sockets: int, max_camera: int, start_timeout_s: float) -> None:
-        self.max_sockets = max_sockets
-        self.max_camera = max_camera
-        self.start_timeout_s = start_timeout_s
-        self.open = 0
-        self.camera = 0
-        self._lock = threading.Lock()
-
-    def claim(self, camera: bool) -> str | None:
-        """Count a socket in; the refusal text when a cap is reached."""
-        with self._lock:
-            if self.open >= self.max_sockets:
-                return f"too many live sockets are open (at most {self.max_sockets})"
-            if camera and self.camera >= self.max_camera:
-                return (
-                    f"too many camera sets are running (at most {self.max_camera}): "
-                    "end one on another page or device, then try again"
-                )
-            self.open += 1
-            self.camera += int(camera)
-            return None
-
-    def release(self, camera: bool) -> None:
-        with self._lock:
-            self.open -= 1
-            self.camera -= int(camera)
 
 
 @dataclass
@@ -177,15 +141,22 @@ async def live_socket(ws: WebSocket) -> None:
     except (HipcoachError, WebSocketDisconnect, TimeoutError) as exc:
         await _close_with_error(line, exc)
         return
-    camera = start.mode == "frames"
-    refusal = limits.claim(camera)
-    if refusal is not None:
-        await _close_with_error(line, SocketRefused(refusal))
+    try:
+        claim, refusal = await asyncio.to_thread(limits.claim, start.mode == "frames")
+    except HipcoachError as exc:  # the database is unreachable: nothing was started
+        log.warning("could not count the live socket: %s", exc)
+        claim, refusal = None, "the server cannot take a live set right now; try again"
+    if claim is None:
+        await _close_with_error(line, SocketRefused(refusal or "too many live sockets"))
         return
     try:
         await _serve_set(ws, line, services, exercise, variation_id, start)
     finally:
-        limits.release(camera)
+        # On the loop: this must run even when the task is cancelled.
+        try:
+            limits.release(claim)
+        except HipcoachError as exc:  # the claim ends with this process's heartbeat
+            log.warning("could not release a live socket's claim: %s", exc)
 
 
 async def _serve_set(
@@ -220,9 +191,13 @@ async def _serve_set(
         # finished reps are kept. LiveCoach's lock orders this after any frame in flight.
         interrupted = not coach.ended_by_client
         events, report = coach.finish()
-        services.finished_sets.keep(
-            FinishedSet(set_id, exercise.id, variation_id, report, interrupted, services.clock())
+        finished = FinishedSet(
+            set_id, exercise.id, variation_id, report, interrupted, services.clock()
         )
+        try:
+            services.finished_sets.keep(finished)
+        except HipcoachError as exc:  # set_end below still carries the whole report
+            log.warning("could not keep finished set %s for saving: %s", set_id, exc)
         _stop_worker(worker, coach)
     await line.send(
         {

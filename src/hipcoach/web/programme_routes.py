@@ -7,7 +7,6 @@ functions (on a worker thread: they touch the database) and render the answers.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,7 +21,7 @@ from hipcoach.programme.screening import record_clearance, safety_status
 from hipcoach.programme.sessions import finish_session, record_morning_check
 from hipcoach.reports.html import CAVEAT, build_figures, summary_lines
 from hipcoach.reports.progress import collect_progress
-from hipcoach.store.database import Database, open_database
+from hipcoach.store.database import Database
 from hipcoach.web import forms
 from hipcoach.web.coaching import (
     SaveSetRequest,
@@ -32,22 +31,18 @@ from hipcoach.web.coaching import (
     open_session_today,
     save_live_set,
 )
-from hipcoach.web.deps import render_page, require_csrf, services_of, settings_of
+from hipcoach.web.deps import render_page, require_csrf, services_of
+from hipcoach.web.server_state import ServerState
 
 router = APIRouter()
 T = TypeVar("T")
 PERSON_COOKIE = "hipcoach_person"
-_db_lock = threading.Lock()
 
 
 def database_of(request: Request) -> Database:
     """The app's database, opened (and migrated) on first use."""
-    state = request.app.state
-    with _db_lock:
-        if getattr(state, "db", None) is None:
-            state.db = open_database(settings_of(request).resolved_database_url())
-        db: Database = state.db
-    return db
+    server: ServerState = request.app.state.server
+    return server.db()
 
 
 def today_of(request: Request) -> dt.date:

@@ -6,15 +6,18 @@ owner set a password (`HIPCOACH_PASSWORD`, either in plain text or as a hash mad
 
 Sessions are signed cookies (itsdangerous) holding a random session id and whether the
 person logged in. A login only counts while the server also holds that id (server-side,
-in memory): logging out drops it, and changing the password drops them all, so a cookie
-copied before either is worthless. The signing key is random per process, so a restart
-logs everyone out. CSRF tokens are an HMAC of the session id; forms carry them in
+in the app's `AuthStore`: the database when served, so every worker process sees it):
+logging out drops it, and changing the password drops them all, so a cookie copied before
+either is worthless. The signing key is random per `serve` (shared by its workers), so a
+restart logs everyone out. CSRF tokens are an HMAC of the session id; forms carry them in
 `csrf_token`, scripts in the `X-CSRF-Token` header.
 
 Wrong passwords are throttled per client address (the socket's peer; forwarded headers
 only count when `serve` was told to trust a proxy): after a few, each further attempt
 from that address waits its turn and an increasing delay, but is still checked, so the
-owner's right password always gets in. scrypt runs on a worker thread, one at a time.
+owner's right password always gets in. The failures are counted in the same `AuthStore`,
+so every worker process slows the same address; the one-at-a-time queue per address is
+per process. scrypt runs on a worker thread, one at a time.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -111,6 +115,70 @@ class TooManyAttempts(HipcoachError):
     """A client already has the most login attempts waiting that it may have."""
 
 
+class AuthStore(Protocol):
+    """Where logins and wrong-password times live (`ServerState` keeps them in the
+    database; `MemoryAuthStore` in this process, for a Guard on its own)."""
+
+    def add_login(self, session_id: str, now: float) -> None: ...
+
+    def login_started(self, session_id: str) -> float | None: ...
+
+    def end_login(self, session_id: str) -> None: ...
+
+    def end_all_logins(self, older_than: float | None = None) -> None: ...
+
+    def record_failure(self, client: str, now: float) -> None: ...
+
+    def recent_failures(self, client: str, window_s: float, now: float) -> int: ...
+
+    def reset_failures(self, client: str) -> None: ...
+
+
+class MemoryAuthStore:
+    """An AuthStore in this process's memory, bounded in size."""
+
+    def __init__(self, max_logins: int = MAX_SESSIONS, max_clients: int = 1000) -> None:
+        self.max_logins = max_logins
+        self.max_clients = max_clients
+        self._logins: OrderedDict[str, float] = OrderedDict()
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+
+    def add_login(self, session_id: str, now: float) -> None:
+        self._logins[session_id] = now
+        while len(self._logins) > self.max_logins:
+            self._logins.popitem(last=False)
+
+    def login_started(self, session_id: str) -> float | None:
+        return self._logins.get(session_id)
+
+    def end_login(self, session_id: str) -> None:
+        self._logins.pop(session_id, None)
+
+    def end_all_logins(self, older_than: float | None = None) -> None:
+        if older_than is None:
+            self._logins.clear()
+        else:
+            for session_id in [k for k, t in self._logins.items() if t < older_than]:
+                del self._logins[session_id]
+
+    def record_failure(self, client: str, now: float) -> None:
+        self._failures.setdefault(client, []).append(now)
+        self._failures.move_to_end(client)
+        while len(self._failures) > self.max_clients:  # never grow without bound
+            self._failures.popitem(last=False)
+
+    def recent_failures(self, client: str, window_s: float, now: float) -> int:
+        recent = [t for t in self._failures.get(client, []) if now - t < window_s]
+        if recent:
+            self._failures[client] = recent
+        else:
+            self._failures.pop(client, None)
+        return len(recent)
+
+    def reset_failures(self, client: str) -> None:
+        self._failures.pop(client, None)
+
+
 @dataclass
 class LoginThrottle:
     """Slows wrong guesses per client without ever refusing to check a password.
@@ -125,19 +193,13 @@ class LoginThrottle:
     delay_s: float = 1.0
     max_delay_s: float = 10.0
     max_waiting: int = 3
-    max_clients: int = 1000
-    _failures: OrderedDict[str, list[float]] = field(default_factory=OrderedDict)
+    store: AuthStore = field(default_factory=MemoryAuthStore)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     _waiting: dict[str, int] = field(default_factory=dict)
 
     def recent_failures(self, client: str, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        recent = [t for t in self._failures.get(client, []) if now - t < self.window_s]
-        if recent:
-            self._failures[client] = recent
-        else:
-            self._failures.pop(client, None)
-        return len(recent)
+        now = time.time() if now is None else now
+        return self.store.recent_failures(client, self.window_s, now)
 
     def delay_for(self, client: str, now: float | None = None) -> float:
         """How long this client's next attempt waits before its password is checked."""
@@ -145,14 +207,10 @@ class LoginThrottle:
         return 0.0 if extra <= 0 else min(self.delay_s * extra, self.max_delay_s)
 
     def record_failure(self, client: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        self._failures.setdefault(client, []).append(now)
-        self._failures.move_to_end(client)
-        while len(self._failures) > self.max_clients:  # never grow without bound
-            self._failures.popitem(last=False)
+        self.store.record_failure(client, time.time() if now is None else now)
 
     def reset(self, client: str) -> None:
-        self._failures.pop(client, None)
+        self.store.reset_failures(client)
 
     @asynccontextmanager
     async def turn(self, client: str) -> AsyncIterator[float]:
@@ -177,41 +235,47 @@ class LoginThrottle:
 class Guard:
     """The app's access rules: signs sessions, checks passwords and CSRF tokens."""
 
-    def __init__(self, password: str | None, secret: bytes | None = None) -> None:
-        self.login_required = False
-        self._password_hash: str | None = None
-        self._logged_in: OrderedDict[str, float] = OrderedDict()
-        self.set_password(password)
+    def __init__(
+        self, password: str | None, secret: bytes | None = None, store: AuthStore | None = None
+    ) -> None:
+        """secret: the cookie-signing key, the same in every worker process of one server
+        (random when None); store: where logins and failures live (this process's memory
+        when None)."""
+        self.store: AuthStore = store if store is not None else MemoryAuthStore()
+        self._use_password(password)
         self._secret = secret if secret is not None else secrets.token_bytes(32)
         self._serializer = URLSafeTimedSerializer(self._secret, salt="hipcoach-session")
-        self.throttle = LoginThrottle()
+        self.throttle = LoginThrottle(store=self.store)
         self._hashing = asyncio.Semaphore(1)
 
     def new_session(self, logged_in: bool = False) -> Session:
         session = Session(id=secrets.token_urlsafe(18), logged_in=logged_in)
         if logged_in:
-            self._logged_in[session.id] = time.monotonic()
-            while len(self._logged_in) > MAX_SESSIONS:
-                self._logged_in.popitem(last=False)
+            now = time.time()
+            self.store.end_all_logins(older_than=now - SESSION_MAX_AGE_S)
+            self.store.add_login(session.id, now)
         return session
 
     def end_session(self, session: Session) -> None:
         """Log this session out on the server: its cookie no longer counts."""
-        self._logged_in.pop(session.id, None)
+        self.store.end_login(session.id)
 
-    def set_password(self, password: str | None) -> None:
-        """A new owner password (plain or hashed; None for none): every session is logged out."""
+    def _use_password(self, password: str | None) -> None:
         self.login_required = bool(password)
         self._password_hash = None
         if password:
             self._password_hash = (
                 password if is_password_hash(password) else hash_password(password)
             )
-        self._logged_in.clear()
+
+    def set_password(self, password: str | None) -> None:
+        """A new owner password (plain or hashed; None for none): every session is logged out."""
+        self._use_password(password)
+        self.store.end_all_logins()
 
     def _is_logged_in(self, session_id: str) -> bool:
-        started = self._logged_in.get(session_id)
-        return started is not None and time.monotonic() - started < SESSION_MAX_AGE_S
+        started = self.store.login_started(session_id)
+        return started is not None and time.time() - started < SESSION_MAX_AGE_S
 
     def encode_session(self, session: Session) -> str:
         return self._serializer.dumps({"id": session.id, "in": session.logged_in})

@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from hipcoach.exercises.schema import Exercise, Variation
 from hipcoach.pose.estimator import PoseEstimator
@@ -44,8 +45,20 @@ def create_default_estimator() -> PoseEstimator:
     return default_estimator()
 
 
+class FinishedSetStore(Protocol):
+    """Where sets whose socket has ended wait to be saved (the app puts them in the
+    database: `server_state.SharedFinishedSets`)."""
+
+    def keep(self, finished: FinishedSet) -> None: ...
+
+    def get(self, set_id: str) -> FinishedSet | None: ...
+
+    def pop(self, set_id: str) -> FinishedSet | None: ...
+
+
 class FinishedSets:
-    """Sets whose socket has ended, kept in memory until saved (at most `capacity`)."""
+    """Sets whose socket has ended, kept in this process's memory until saved (at most
+    `capacity`); `create_app` replaces it with the database's."""
 
     def __init__(self, capacity: int = 64) -> None:
         self.capacity = capacity
@@ -77,6 +90,6 @@ class WebServices:
     resolve_variation: Callable[[Exercise, str | None], Variation | None] = find_variation
     create_analyser: AnalyserFactory = create_engine_analyser
     create_estimator: Callable[[], PoseEstimator] = create_default_estimator
-    finished_sets: FinishedSets = field(default_factory=FinishedSets)
+    finished_sets: FinishedSetStore = field(default_factory=FinishedSets)
     clock: Callable[[], float] = time.time
     today: Callable[[], dt.date] = dt.date.today
