@@ -56,8 +56,11 @@ class LiveServer:
         self.proc.wait()
 
 
-def start_server(tmp_path: Path, database_url: str | None = None, **env: str) -> LiveServer:
-    """Start `hipcoach serve` on a free loopback port; `env` adds HIPCOACH_* settings."""
+def start_server(
+    tmp_path: Path, database_url: str | None = None, wait: bool = True, **env: str
+) -> LiveServer:
+    """Start `hipcoach serve` on a free loopback port; `env` adds HIPCOACH_* settings.
+    With `wait` (the default) return once it answers /healthz."""
     port = free_port()
     log_path = tmp_path / f"server-{port}.log"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("HIPCOACH_")}
@@ -75,6 +78,8 @@ def start_server(tmp_path: Path, database_url: str | None = None, **env: str) ->
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, env=child_env, stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(proc, "127.0.0.1", port, log_path)
+    if not wait:
+        return server
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if not server.alive():

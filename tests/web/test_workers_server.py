@@ -61,6 +61,13 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _kill_leftovers(pids: list[int]) -> None:
+    """A failed test must not leave orphaned workers serving."""
+    for pid in pids:
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 def wait_until(predicate: object, timeout_s: float, what: str) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -166,9 +173,25 @@ def test_sigterm_stops_the_supervisor_and_every_worker(server: LiveServer) -> No
     assert_clean_log(server)
 
 
+def test_workers_started_before_a_killed_supervisor_still_stop(tmp_path: Path) -> None:
+    """The supervisor killed while its workers are still starting: a worker must not take
+    its new parent (init) for the supervisor and keep serving on its own."""
+    live = start_server(tmp_path, wait=False, workers="2")
+    wait_until(lambda: len(workers_of(live)) == 2, 60, "two worker processes")
+    pids = workers_of(live)
+    live.kill()
+    try:
+        wait_until(lambda: not any(alive(p) for p in pids), 60, "orphaned workers to stop")
+    finally:
+        _kill_leftovers(pids)
+
+
 def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
     live = start_server(tmp_path, workers="2")
     pids = workers_of(live)
     assert len(pids) == 2
     live.kill()
-    wait_until(lambda: not any(alive(p) for p in pids), 30, "orphaned workers to stop")
+    try:
+        wait_until(lambda: not any(alive(p) for p in pids), 30, "orphaned workers to stop")
+    finally:
+        _kill_leftovers(pids)

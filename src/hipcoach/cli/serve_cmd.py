@@ -116,13 +116,14 @@ def run_uvicorn(settings: Any, host: str, workers: int, options: dict[str, Any])
     import uvicorn
 
     from hipcoach.cli.workers import APP_FACTORY, Supervisor, reuse_port_supported
-    from hipcoach.web.app import BIND_ENV, SECRET_ENV, create_app
+    from hipcoach.web.app import BIND_ENV, SECRET_ENV, SUPERVISOR_ENV, create_app
 
     if workers <= 1:
         uvicorn.run(create_app(settings, bind_host=host), **options)
         return
     os.environ[SECRET_ENV] = secrets.token_hex(32)
     os.environ[BIND_ENV] = host
+    os.environ[SUPERVISOR_ENV] = str(os.getpid())
     if not reuse_port_supported():
         uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
         return

@@ -47,6 +47,10 @@ from hipcoach.web.socket_caps import LiveSockets
 PACKAGE_DIR = Path(str(resources.files("hipcoach.web")))
 SECRET_ENV = "HIPCOACH_SERVE_SESSION_KEY"
 BIND_ENV = "HIPCOACH_SERVE_BIND"
+# The pid of `serve --workers N`'s supervisor, set before it starts its workers: a worker
+# that read its parent only once it was up could start after a killed supervisor and take
+# its new parent (init) for the supervisor.
+SUPERVISOR_ENV = "HIPCOACH_SERVE_SUPERVISOR_PID"
 """How `serve` hands its worker processes the shared signing key and the bind address."""
 log = logging.getLogger(__name__)
 
@@ -164,7 +168,7 @@ def served_app() -> FastAPI:
         get_settings(),
         bind_host=os.environ.get(BIND_ENV) or None,
         session_secret=bytes.fromhex(secret) if secret else None,
-        parent_pid=os.getppid(),
+        parent_pid=int(os.environ.get(SUPERVISOR_ENV) or os.getppid()),
     )
 
 
