@@ -122,15 +122,16 @@ def open_database(url: str | None = None, migrate: bool = True) -> Database:
     """Open the database at `url` (default: the settings' URL) and migrate it to the newest
     schema. Raises StorageError (one line, password hidden) when it cannot be opened or
     migrated."""
-    from hipcoach.store.migrate import upgrade_database
+    from hipcoach.store.migrate import ONE_AT_A_TIME, upgrade_database
 
     url = url or get_settings().resolved_database_url()
     engine = create_db_engine(url)
     try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
-        if migrate:
-            upgrade_database(engine)
+        with ONE_AT_A_TIME:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+            if migrate:
+                upgrade_database(engine)
     except StorageError:
         engine.dispose()
         raise

@@ -21,9 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from hipcoach.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-_ONE_AT_A_TIME = threading.Lock()
+ONE_AT_A_TIME = threading.RLock()
 """Alembic's `op` and `context` are module-level proxies: two migrations running at once
-in one process (two threads opening a database) break each other."""
+in one process (two threads opening a database) break each other. `open_database` holds
+it too, so a thread's first SQLite connection (which switches the file to WAL) does not
+wait behind another thread's migration for longer than SQLite's busy timeout."""
 
 
 def alembic_config() -> Config:
@@ -52,7 +54,7 @@ def _run(engine: Engine, action: str, revision: str) -> None:
 
     config = alembic_config()
     try:
-        with _ONE_AT_A_TIME, engine.begin() as connection:
+        with ONE_AT_A_TIME, engine.begin() as connection:
             config.attributes["connection"] = connection
             if action == "upgrade":
                 command.upgrade(config, revision)
