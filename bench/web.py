@@ -91,12 +91,12 @@ def _wait_for_workers(pid: int, workers: int, deadline: float) -> None:
     (each imports the app and beats in the database once started)."""
     if workers <= 1:
         return
-    while time.monotonic() < deadline and len(_children(pid)) < workers + 1:
+    while time.monotonic() < deadline and len(child_pids(pid)) < workers + 1:
         time.sleep(0.2)
     time.sleep(3.0)  # the last ones finish importing
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
     """Direct child processes of `pid` (Linux /proc; empty elsewhere)."""
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
@@ -138,7 +138,7 @@ def _cpu_seconds(pid: int) -> float | None:
     """User + system CPU time so far of a process and its children (the worker
     processes of `serve --workers N`; Linux /proc), None elsewhere."""
     total = 0.0
-    for one in (pid, *_children(pid)):
+    for one in (pid, *child_pids(pid)):
         try:
             fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

@@ -92,12 +92,7 @@ def test_kill_9_while_saving_loses_no_acknowledged_set(
         log = server.log()
         assert "Traceback" not in log, log[-2000:]
     assert acknowledged, "no set was saved before the kills: the test proved nothing"
-    db = open_database(database_url)
-    try:
-        person = list_people(db)[0]
-        stored = {s.id for session in list_sessions(db, person.id) for s in session.sets}
-    finally:
-        db.close()
+    stored = _stored_set_ids(database_url)
     assert set(acknowledged) <= stored
     print(f"kill -9: {RUNS} runs, {len(acknowledged)} acknowledged saves, {len(stored)} stored")
 
@@ -135,11 +130,16 @@ def test_kill_9_of_a_worker_while_saving_loses_no_acknowledged_set(
             assert not client.is_alive(), "a client hung after the server stopped"
         assert "Traceback" not in server.log(), server.log()[-2000:]
     assert acknowledged, "no set was saved: the test proved nothing"
-    db = open_database(database_url)
-    try:
-        person = list_people(db)[0]
-        stored = {s.id for session in list_sessions(db, person.id) for s in session.sets}
-    finally:
-        db.close()
+    stored = _stored_set_ids(database_url)
     assert set(acknowledged) <= stored
     print(f"kill -9 of a worker: {len(acknowledged)} acknowledged saves, {len(stored)} stored")
+
+
+def _stored_set_ids(url: str) -> set[int]:
+    """Every set id stored for the (one) person in the database."""
+    db = open_database(url)
+    try:
+        person = list_people(db)[0]
+        return {s.id for session in list_sessions(db, person.id) for s in session.sets}
+    finally:
+        db.close()

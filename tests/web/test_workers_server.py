@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from bench.web import child_pids
 
 from hipcoach.pose.landmarks import PoseSeries
 from hipcoach.web.server_state import STALE_S
@@ -25,25 +26,10 @@ from tests.web.wsclient import close_code, open_socket, start
 pytestmark = pytest.mark.timeout(240)
 
 
-def children(pid: int) -> list[int]:
-    """Direct child processes of `pid` (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
 def workers_of(server: LiveServer) -> list[int]:
     """The worker processes (not multiprocessing's resource tracker)."""
     pids = []
-    for pid in children(server.proc.pid):
+    for pid in child_pids(server.proc.pid):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
