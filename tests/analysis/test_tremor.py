@@ -40,8 +40,8 @@ def test_fast_smooth_reps_are_not_a_shake() -> None:
     assert _ratio(x, y, fps) < 2.5
 
 
-def test_a_lost_knee_restarts_the_window_and_too_few_windows_give_nan() -> None:
+def test_too_few_windows_give_nan() -> None:
     meter = TremorMeter()
     for k in range(30):
-        meter.add(k / 30, float("nan") if k == 20 else 0.0, 0.0)
+        meter.add(k / 30, 0.0, 0.0)
     assert np.isnan(meter.ratio())

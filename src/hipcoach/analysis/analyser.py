@@ -278,9 +278,12 @@ class SetAnalyser:
             reference = build_reference(self._snapshots_of(still, side), side)
             for direction in directions:
                 counter = RepCounter(enter_deg=spec.min_rep_deg)
-                track = LegTrack(side, self.exercise, reference, counter, direction)
-                track.planar = self._settle.planar
-                self._tracks.append(track)
+                self._tracks.append(
+                    LegTrack(
+                        side, self.exercise, reference, counter, direction,
+                        planar=self._settle.planar,
+                    )
+                )  # fmt: skip
         if self.side is not None and self._requested_side == "auto":
             events.append(SideEvent(t=t, side=self.side))
         self._set_state(SetState.ready, t, events)
