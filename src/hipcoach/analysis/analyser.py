@@ -26,6 +26,7 @@ from hipcoach.analysis.events import (
     ViewEvent,
     ViewReport,
 )
+from hipcoach.analysis.first_rep import PendingRep, Verdict
 from hipcoach.analysis.notes import explain_set
 from hipcoach.analysis.posture import (
     LYING_POSTURES,
@@ -115,6 +116,9 @@ class SetAnalyser:
         self.upright_frames = 0
         self._still_t: float | None = None  # the latest end of a still spell in posture
         self._shaky_reps = 0
+        self._pending: PendingRep | None = None  # the first rep, awaiting its verdict
+        # The candidate legs, side and lock as they were when the first rep ended.
+        self._candidates: tuple[list[LegTrack], Side | None, bool] = ([], None, False)
         # Smoothed frames kept until the first rep is done (bounded: about 20 s at 30 fps).
         self._early: deque[tuple[float, np.ndarray, np.ndarray]] = deque(maxlen=600)
         # Landmarks low-passed at ~1 Hz for the compensation measures (a fault is held for
@@ -201,6 +205,8 @@ class SetAnalyser:
         if self._turned_since is not None and t - self._turned_since >= hold:
             self._restart_settling()
             return
+        if self._pending is not None:
+            return  # the start posture was taken from the rest before the first rep
         settled = self._settle.add(t, points.frame, points)
         if settled:
             self._still_t = t
@@ -238,6 +244,7 @@ class SetAnalyser:
         self._still_t = None
         self._early.clear()
         self._snapshots.clear()
+        self._pending = None
 
     def _snapshots_of(
         self, points: Sequence[np.ndarray | PosePoints], side: Side
@@ -321,6 +328,10 @@ class SetAnalyser:
             moving = moving or track.moving
             if window is not None:
                 self._finish_rep(track, window, t, events)
+        if self._pending is not None and self._tracks:
+            self._review_first_rep(calm, t, events)
+            if not self._tracks:
+                return  # it was getting into position: settling again
         if self._locked and self._tracks:
             knee = frame.image[LANDMARK_INDEX[f"{self._tracks[0].side}_knee"], :2]
             self._tremor.add(t, *(knee * self._image_scale))
@@ -331,6 +342,11 @@ class SetAnalyser:
     def _finish_rep(
         self, track: LegTrack, window: RepWindow, t: float, events: list[Event]
     ) -> None:
+        if self._pending is not None:
+            self._commit_rep(self._pending.rep, t, events)  # the next rep began: it was one
+            self._pending = None
+        if not self.reps:
+            self._candidates = (list(self._tracks), self.side, self._locked)
         if len(self._tracks) > 1 and not self._choose_track(track, t, events):
             return
         if not self.reps and self._early and self._trunk_turn(self._early[-1][1]) > UNSETTLE_DEG:
@@ -345,7 +361,6 @@ class SetAnalyser:
             return
         if not self.reps:
             self._settle_reference(track, window)
-            self._check_setup(t, events)  # the start posture is final once a rep is done
         window = replace(window, range_deg=track.rep_range(window))
         cues, values = track.judge_rep(window)
         rep = RepReport(
@@ -358,9 +373,38 @@ class SetAnalyser:
             cues=cues,
             measures=values,
         )
+        if self.reps or track.counter.rest_level is None:
+            self._commit_rep(rep, t, events)
+            return
+        min_rep = self.exercise.primary_signal.min_rep_deg
+        self._pending = PendingRep.after(rep, track.counter.rest_level, min_rep)
+
+    def _review_first_rep(self, calm: PosePoints, t: float, events: list[Event]) -> None:
+        assert self._pending is not None
+        if self._trunk_turn(calm) > UNSETTLE_DEG:
+            self._reopen_first_rep()  # the trunk moves on: still getting into position
+            return
+        verdict = self._pending.review(self._tracks[0].level, t)
+        if verdict is Verdict.rep:
+            self._commit_rep(self._pending.rep, t, events)
+            self._pending = None
+        elif verdict is Verdict.settling:
+            self._reopen_first_rep()
+
+    def _reopen_first_rep(self) -> None:
+        """That was getting into position: every candidate leg goes on as before it, and
+        the next rep from a still spell is the first one."""
+        self._pending = None
+        self._tracks, self.side, self._locked = self._candidates
+        self._still_t = None
+
+    def _commit_rep(self, rep: RepReport, t: float, events: list[Event]) -> None:
+        if not self.reps:
+            self._early.clear()
+            self._check_setup(t, events)  # the start posture is final once a rep is done
         self.reps.append(rep)
         events.append(RepEvent(t=t, rep=rep))
-        for cue in cues:
+        for cue in rep.cues:
             events.append(self._cue(cue, t, "rep", rep.index))
         self._check_set_level(t, events)
 
@@ -393,7 +437,6 @@ class SetAnalyser:
             rest=[p for t, p, _ in self._early if window.start_s - 0.5 <= t <= window.start_s],
         )
         track.judge_live = True
-        self._early.clear()
 
     def _check_setup(self, t: float, events: list[Event]) -> None:
         reference = self._tracks[0].reference
@@ -490,6 +533,9 @@ class SetAnalyser:
                 window = track.close(self._last_t)
                 if window is not None:
                     self._finish_rep(track, window, self._last_t, events)
+            if self._pending is not None:
+                self._commit_rep(self._pending.rep, self._last_t, events)
+                self._pending = None
         check = self._set_checks.get("view_incomplete")
         threshold = check.threshold if check else 0.5
         if self.view.frames and self.view.fraction < threshold:

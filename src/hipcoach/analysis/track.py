@@ -156,6 +156,8 @@ class LegTrack:
     last_seen_t: float | None = None
     _recent_raw: list[float] = field(default_factory=list)
     _history: list[float] = field(default_factory=list)
+    level: float = float("nan")
+    """The primary signal's latest smoothed value (degrees, a rep moves it up)."""
     frames_seen: int = 0
     rest_noise: dict[str, RestNoise] = field(default_factory=dict)
     # Off until the first rep is done: that rep is judged afterwards from kept frames,
@@ -272,6 +274,7 @@ class LegTrack:
         self._recent_raw = [*self._recent_raw[-2:], raw]
         despiked = sorted(self._recent_raw)[len(self._recent_raw) // 2]
         value = self.smoother.update_scalar(despiked, t)
+        self.level = value
         self.frames_measured += 1
         if len(self._history) < 3000:
             self._history.append(value)
