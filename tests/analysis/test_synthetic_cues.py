@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from hipcoach.analysis.events import SetReport
@@ -152,6 +153,27 @@ def test_a_rep_partly_out_of_view_is_not_called_a_short_hold(seed: int) -> None:
         matched = [t for t in truth.reps if t.start_s <= rep.peak_s <= t.end_s]
         if matched and "hold_too_short" not in matched[0].cues:
             assert "hold_too_short" not in rep.cues
+
+
+def test_a_short_hold_with_a_moment_out_of_view_is_still_told() -> None:
+    # A 1-2 s hold against a 5 s target, with the leg out of view for 0.6 s mid-rep: even
+    # had it held still all that time the hold is too short, so the cue is still raised.
+    # A long hold with the same gap is not called short.
+    scenario = Scenario(
+        "seated_knee_lift", n_reps=4, hold_s=5.0, compensations={"hold_too_short": [3]}, seed=2
+    )
+    series, truth = generate(replace(scenario, noise=QUIET))
+    for rep in truth.reps[1:3]:
+        middle = 0.5 * (rep.start_s + rep.end_s)
+        hidden = (series.t >= middle - 0.3) & (series.t < middle + 0.3)
+        series.image[hidden] = np.nan
+        series.visibility[hidden] = 0.0
+        if series.world is not None:
+            series.world[hidden] = np.nan
+    report = analyze_series(series, scenario.exercise)
+    assert report.rep_count == 4
+    assert "hold_too_short" in report.reps[2].cues
+    assert "hold_too_short" not in report.reps[1].cues
 
 
 def test_cues_along_the_line_of_sight_are_reported_as_hard_to_see() -> None:

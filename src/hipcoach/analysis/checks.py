@@ -109,7 +109,8 @@ def _range_too_big(rep: RepWindow, exercise: Exercise, threshold: float) -> bool
     return rep.range_deg >= threshold
 
 
-# Rep checks that need the whole rep in view (a rep partly out of view is not judged).
+# Rep checks that need the whole rep in view. With part of a rep out of view they are
+# judged on the hold it could have had at most (the seen hold plus the unseen time).
 NEEDS_WHOLE_REP = frozenset({"hold_too_short"})
 
 

@@ -180,7 +180,8 @@ class LegTrack:
     # The primary signal on the low-passed landmarks at rest, and its level before this rep.
     _rest_signal: deque[float] = field(default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES))
     _signal_rest: float | None = None
-    _resumed_t: float | None = None  # when the leg came back into view after a gap
+    # Recent spells (from, to) longer than UNSEEN_GAP_S when the leg was out of view.
+    _gaps: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=8))
     # The signal in each pose's own pelvis frame, for the reported range (see rep_range).
     _own: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=900))
     # A second counter on that pelvis-frame signal (see _merge_windows), its smoothing,
@@ -267,7 +268,7 @@ class LegTrack:
         if not math.isfinite(raw):
             return None
         if self.last_seen_t is not None and t - self.last_seen_t > UNSEEN_GAP_S:
-            self._resumed_t = t  # a rep under way now was partly unseen
+            self._gaps.append((self.last_seen_t, t))  # a rep under way was partly unseen
         self.last_seen_t = t
         # Median of the last three samples removes single-frame landmark glitches
         # (one frame of lag) before the adaptive low-pass.
@@ -505,16 +506,28 @@ class LegTrack:
                 noise = self.rest_noise.get(check.id, RestNoise()).margin(scale, depth)
                 if value >= max(check.threshold, noise) and check.id not in muted:
                     cues.append(check.id)
-        unseen = self._resumed_t is not None and window.start_s < self._resumed_t <= window.end_s
+        unseen = self.unseen_s(window)
         for check in self.exercise.checks:
             rule = REP_CHECKS.get(check.id)
-            if unseen and check.id in NEEDS_WHOLE_REP:
-                continue  # part of this rep happened out of view: its hold is unknown
             if check.id in muted:
                 continue
-            if rule is not None and rule(window, self.exercise, check.threshold):
+            # Part of the rep out of view: judged as if the leg had held still all that
+            # time, so a hold too short even then is still told, and no other is.
+            judged = (
+                replace(window, hold_s=window.hold_s + unseen)
+                if unseen and check.id in NEEDS_WHOLE_REP
+                else window
+            )
+            if rule is not None and rule(judged, self.exercise, check.threshold):
                 cues.append(check.id)
         return cues, values
+
+    def unseen_s(self, window: RepWindow) -> float:
+        """Seconds of this rep spent out of view (gaps longer than UNSEEN_GAP_S)."""
+        return sum(
+            max(0.0, min(end, window.end_s) - max(start, window.start_s))
+            for start, end in self._gaps
+        )
 
     def pause(self, t: float, max_gap_s: float = 1.5) -> None:
         """Joints out of view: a rep in progress survives a short gap, not a long one."""
