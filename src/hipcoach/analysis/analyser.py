@@ -40,7 +40,8 @@ from hipcoach.analysis.set_checks import (
     ViewMeter,
     detect_isolation_lost,
 )
-from hipcoach.analysis.track import VISIBLE, LegTrack, visibility_threshold
+from hipcoach.analysis.track import LegTrack
+from hipcoach.analysis.view_limits import VISIBLE, visibility_threshold
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
 from hipcoach.exercises.schema import CheckSpec, Exercise, Posture

@@ -14,11 +14,19 @@ from hipcoach.analysis.checks import (
     NEEDS_OTHER_LEG,
     NEEDS_WHOLE_REP,
     REP_CHECKS,
-    SETUP_CHECKS,
     TWO_SIDED,
     CoupledMeasure,
 )
+from hipcoach.analysis.own_counter import PelvisFrameCounter
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
+from hipcoach.analysis.rest_noise import DEG_TO_THIGH, RestNoise
+from hipcoach.analysis.view_limits import (
+    VISIBLE,
+    compute_depth_share,
+    list_hard_to_see,
+    list_not_judged,
+    visibility_threshold,
+)
 from hipcoach.exercises.schema import Exercise, SignalName, Unit
 from hipcoach.features.body import FloatArray, PosePoints, Side, as_pose, other_side
 from hipcoach.features.filters import OneEuroFilter
@@ -34,37 +42,10 @@ from hipcoach.features.measures import (
 from hipcoach.features.vec3 import unit
 from hipcoach.pose.landmarks import LANDMARK_INDEX
 
-# A degree of joint rotation moves a point about 1/57 of the segment's length.
-DEG_TO_THIGH = float(np.radians(1.0))
-# The body axis each compensation mostly moves a landmark along (forward otherwise).
-MOVES_ALONG = {
-    "hips_not_stacked": "up",
-    "hip_hikes": "up",
-    "feet_apart": "left",
-    "thigh_rotates": "left",
-}
 # Rest noise is sampled on every third frame: plenty for a spread, a third of the cost.
 NOISE_EVERY = 3
 # Per-frame trust in a measure, where its noise changes within a rep.
 MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
-VISIBLE = 0.5
-# A check whose movement runs at least this much along the camera axis is hard to see.
-HARD_TO_SEE_DEPTH = 0.8
-# With the body's long axis running this much along the camera's line of sight (the camera
-# near the feet end), BlazePose drags the hip and bottom-thigh landmarks along with the
-# moving leg: on rendered clips with a still pelvis seen from the feet end swung 40 degrees
-# to the front, the hip line turned 11-19 degrees (clamshell, |up_z| 0.68) and 9-23 degrees
-# (leg lift, |up_z| 0.51) with each rep, and the bottom thigh 15-20, as much as a real
-# 20 degree roll-back. Those cues are not judged there; from the front (|up_z| 0.10-0.15)
-# they are.
-LONG_AXIS_DEPTH = 0.45
-DRAGGED_BY_THE_KNEE = frozenset({"pelvis_rolls_back", "bottom_leg_moves"})
-# With image-plane points only (landmark files without world coordinates) a femur's turn
-# about its own axis is invisible and angles are foreshortened: from the feet end swung to
-# the front a 10 degree clamshell read 44 degrees. These checks need depth; on the bench's
-# white-jitter files without world landmarks they raised 77 false thigh_rotates and 29
-# false range_too_big against 14 and 3 true ones. They are not judged there.
-NEEDS_DEPTH = frozenset({"thigh_rotates", "range_too_big"})
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
@@ -79,20 +60,6 @@ REST_LEVEL_SAMPLES = 8
 REST_LEVEL_MIN = 3
 # Measures that are unsigned angles between directions (see LegTrack._resting_reference).
 UNSIGNED_MEASURES = frozenset({"bottom_leg_moves", "trunk_moves"})
-VISIBLE_OTHER_LEG = 0.3
-# BlazePose rates the ankles of a person lying down low (0.2-0.5 on clamshell_banded.mp4)
-# while placing them steadily; the ankle's own threshold is lower (half for the other leg).
-VISIBLE_ANKLE = 0.2
-
-
-def visibility_threshold(name: str, working_side: str | None) -> float:
-    """The visibility a landmark needs to be used: the working side's joints must be clearly
-    seen, the other side's less so, ankles least."""
-    working = working_side is None or name.startswith(working_side)
-    base = VISIBLE if working else VISIBLE_OTHER_LEG
-    return base * VISIBLE_ANKLE / VISIBLE if name.endswith("ankle") else base
-
-
 # Signals counted in the start posture's frame, whose range is reported in the pelvis's.
 BODY_FRAME_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
 # Signals that compare both legs, so both must be seen.
@@ -101,46 +68,6 @@ BOTH_LEG_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction}
 
 def _indices(names: list[str]) -> list[int]:
     return [LANDMARK_INDEX[n] for n in names]
-
-
-@dataclass
-class RestNoise:
-    """How much a compensation measure wanders while the person rests between reps.
-
-    Landmark noise depends on the view: a movement along the camera's line of sight (the
-    pelvis rolling back seen from the front, the hip hitching seen from the feet) is
-    measured far less precisely than one across the image. A cue therefore needs its
-    measure above the catalogue threshold and above `factor` times this resting spread.
-    """
-
-    factor: float = 3.5
-    alpha: float = 1.0 / 30.0
-    prior_sd_across: float = 2.0  # typical resting spread, degrees, movement across the image
-    prior_sd_depth: float = 4.0  # the same for movement along the camera's line of sight
-    prior_weight: float = 30.0  # samples' worth of trust in that prior
-    n: int = 0
-    mean: float = 0.0
-    var: float = 0.0
-
-    def add(self, value: float) -> None:
-        if not math.isfinite(value):
-            return
-        self.n += 1
-        a = max(self.alpha, 1.0 / self.n)
-        delta = value - self.mean
-        self.mean += a * delta
-        self.var = (1.0 - a) * (self.var + a * delta * delta)
-
-    def margin(self, unit_scale: float = 1.0, depth_share: float = 0.0) -> float:
-        """The level rest-time noise alone rarely reaches. Until much rest has been seen
-        the estimate leans on a prior spread, larger the more the movement runs along the
-        camera's line of sight (`depth_share`, 0-1), times `unit_scale` for measures not
-        in degrees; so the first reps are not judged against a lucky quiet spell."""
-        prior_sd = self.prior_sd_across + depth_share * (self.prior_sd_depth - self.prior_sd_across)
-        prior_var = (prior_sd * unit_scale) ** 2
-        seen = min(self.n, 1.0 / self.alpha)
-        var = (seen * self.var + self.prior_weight * prior_var) / (seen + self.prior_weight)
-        return self.factor * math.sqrt(var)
 
 
 @dataclass
@@ -182,14 +109,9 @@ class LegTrack:
     _signal_rest: float | None = None
     # Recent spells (from, to) longer than UNSEEN_GAP_S when the leg was out of view.
     _gaps: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=8))
-    # The signal in each pose's own pelvis frame, for the reported range (see rep_range).
-    _own: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=900))
-    # A second counter on that pelvis-frame signal (see _merge_windows), its smoothing,
-    # and the latest window this track reported.
-    own_counter: RepCounter | None = None
-    _own_smoother: OneEuroFilter = field(default_factory=lambda: OneEuroFilter(1, 0.6, 0.02))
-    _own_recent: list[float] = field(default_factory=list)
-    _own_noise: RestNoise = field(default_factory=RestNoise)
+    # The counter on the signal in each pose's own pelvis frame (see _merge_windows), and
+    # the latest window this track reported.
+    own: PelvisFrameCounter | None = None
     _last_window: RepWindow | None = None
 
     def __post_init__(self) -> None:
@@ -207,7 +129,8 @@ class LegTrack:
             c.id: CoupledMeasure(two_sided=c.id in TWO_SIDED) for c in self._frame_checks
         }
         if self.exercise.primary_signal.name in BODY_FRAME_SIGNALS:
-            self.own_counter = RepCounter(enter_deg=self.counter.enter_deg, split_valleys=False)
+            own = RepCounter(enter_deg=self.counter.enter_deg, split_valleys=False)
+            self.own = PelvisFrameCounter(own)
 
     def required_names(self) -> list[str]:
         names = ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]
@@ -262,9 +185,9 @@ class LegTrack:
         candidate tracks (what they measure alike is measured once)."""
         raw = self._signal(points)
         own = float("nan")
-        if self.own_counter is not None:
+        if self.own is not None:
             own = self._signal(points, in_start_frame=False)
-            self._own.append((t, own))
+            self.own.record(t, own)
         if not math.isfinite(raw):
             return None
         if self.last_seen_t is not None and t - self.last_seen_t > UNSEEN_GAP_S:
@@ -299,7 +222,7 @@ class LegTrack:
     @property
     def moving(self) -> bool:
         """A rep is under way on either counter."""
-        own = self.own_counter is not None and self.own_counter.phase is Phase.moving
+        own = self.own is not None and self.own.moving
         return own or self.counter.phase is Phase.moving
 
     def _update_own(self, raw: float, t: float, points: PosePoints) -> RepWindow | None:
@@ -307,25 +230,15 @@ class LegTrack:
         # and flips from some views), and a nearly straight leg has no turn about its own
         # line (the start-frame signal reads its rise instead): the start-frame counter
         # counts alone then.
-        if self.own_counter is None or not math.isfinite(raw) or points.planar:
+        if self.own is None or not math.isfinite(raw) or points.planar:
             return None
         name = self.exercise.primary_signal.name
         if name is SignalName.knee_opening and (
             compute_knee_bend(points.joints(self.side)) < OWN_COUNTER_MIN_BEND
         ):
             return None
-        self._own_recent = [*self._own_recent[-2:], raw]
-        despiked = sorted(self._own_recent)[len(self._own_recent) // 2]
-        value = self._own_smoother.update_scalar(despiked, t)
-        counter = self.own_counter
-        if not self.moving and counter.excursion(value) < 0.5 * counter.enter_deg:
-            self._own_noise.add(value)
-        # This signal carries the hip line's noise as well (large from some views) and only
-        # fills the other counter's gaps: it counts what rises clear of its own resting
-        # spread and 1.5 times the smallest rep, and only reps that come back to rest.
         smallest = OWN_COUNTER_ENTER * self.counter.enter_deg
-        counter.enter_deg = max(smallest, self._own_noise.margin())
-        return counter.update(value, t)
+        return self.own.update(raw, t, smallest, resting=not self.moving)
 
     def _merge_windows(self, counted: RepWindow | None, own: RepWindow | None) -> RepWindow | None:
         """One rep from the two counters: the start-frame one (a knee opened by rolling the
@@ -333,7 +246,7 @@ class LegTrack:
         up turns the femur with the pelvis, so the knee barely moves in the start frame,
         while the hip's own rotation is plain). The first to finish a rep reports it; the
         other drops the rep it has under way (see RepCounter.concede)."""
-        pairs = ((counted, self.own_counter), (own, self.counter))
+        pairs = ((counted, self.own.counter if self.own else None), (own, self.counter))
         for window, other in pairs:
             if window is None or self._same_rep(window, strict=window is own):
                 continue
@@ -358,7 +271,7 @@ class LegTrack:
 
     def close(self, t: float) -> RepWindow | None:
         """The set ended: a rep under way on either counter (see RepCounter.close)."""
-        own = self.own_counter.close(t) if self.own_counter is not None else None
+        own = self.own.counter.close(t) if self.own is not None else None
         return self._merge_windows(self.counter.close(t), own)
 
     def _measure(
@@ -385,19 +298,8 @@ class LegTrack:
         from, so a pelvis roll, which has its own cue, does not inflate it, nor
         does BlazePose turning its whole body estimate with the knee. Otherwise the counted
         excursion."""
-        if not self._own:
-            return window.range_deg
-        times = np.array([t for t, _ in self._own])
-        values = np.array([v for _, v in self._own])
-        top = values[(times >= window.start_s) & (times <= window.end_s)]
-        rise_end = min(window.peak_s, window.start_s + 0.5)
-        before = values[(times >= window.start_s - 0.4) & (times <= rise_end)]
-        top, before = top[np.isfinite(top)], before[np.isfinite(before)]
-        if not (top.size and before.size):
-            return window.range_deg
-        # Percentiles, not extremes: the top of the rep and the trough it rose from (a rep
-        # that starts as the last one ends has no rest before it) without a one-frame spike.
-        return float(np.percentile(top, 90) - np.percentile(before, 10))
+        own = self.own.rep_range(window) if self.own is not None else None
+        return window.range_deg if own is None else own
 
     def _accumulate(self, points: PosePoints, other_visible: bool) -> None:
         signal = self._signal(points)
@@ -406,36 +308,13 @@ class LegTrack:
             weigh = MEASURE_WEIGHTS.get(check_id)
             self.measures[check_id].add(value, signal, weigh(work) if weigh else 1.0)
 
-    def _depth_share(self, check_id: str) -> float:
-        """How much of this check's movement runs along the camera axis (0-1). Points are
-        camera-aligned, z away from the camera (image-plane points have no z at all)."""
-        frame = self.reference.frame
-        axis = {"up": frame.up, "left": frame.left}.get(
-            MOVES_ALONG.get(check_id, ""), frame.forward
-        )
-        share = abs(float(axis[2]))
-        return share if np.isfinite(share) else 1.0
-
     def hard_to_see(self) -> list[str]:
-        """Frame and set-up checks whose movement runs mostly along the camera's line of
-        sight (BlazePose flattens depth: a 45 degree hip seen from the front reads ~10)."""
-        return [
-            c.id
-            for c in self.exercise.checks
-            if (c.id in FRAME_CHECKS or c.id in SETUP_CHECKS)
-            and self._depth_share(c.id) >= HARD_TO_SEE_DEPTH
-        ]
+        """See `view_limits.list_hard_to_see`."""
+        return list_hard_to_see(self.exercise, self.reference)
 
     def not_judged(self) -> list[str]:
-        """Checks this recording cannot tell from landmark error, not judged in this set:
-        those a camera along the body's long axis confuses with landmark drag (see
-        LONG_AXIS_DEPTH) and, for image-plane points, those that need depth (NEEDS_DEPTH)."""
-        if self.planar:
-            return [c.id for c in self.exercise.checks if c.id in NEEDS_DEPTH]
-        along = abs(float(self.reference.frame.up[2]))
-        if not (np.isfinite(along) and along >= LONG_AXIS_DEPTH):
-            return []
-        return [c.id for c in self._frame_checks if c.id in DRAGGED_BY_THE_KNEE]
+        """See `view_limits.list_not_judged`."""
+        return list_not_judged(self.exercise, self.reference, self.planar)
 
     def rejudge(
         self, frames: list[tuple[FloatArray, FloatArray]], rest: list[FloatArray] | None = None
@@ -502,7 +381,7 @@ class LegTrack:
             if np.isfinite(value):
                 values[check.id] = round(value, 3)
                 scale = 1.0 if check.unit is Unit.deg else DEG_TO_THIGH
-                depth = self._depth_share(check.id)
+                depth = compute_depth_share(check.id, self.reference)
                 noise = self.rest_noise.get(check.id, RestNoise()).margin(scale, depth)
                 if value >= max(check.threshold, noise) and check.id not in muted:
                     cues.append(check.id)
@@ -534,14 +413,14 @@ class LegTrack:
         if self.last_seen_t is not None and t - self.last_seen_t > max_gap_s:
             if self.moving:
                 self.counter.abort()
-                if self.own_counter is not None:
-                    self.own_counter.abort()
+                if self.own is not None:
+                    self.own.abort()
                 for m in self.measures.values():
                     m.reset()
             self.smoother.reset()
-            self._own_smoother.reset()
             self._recent_raw = []
-            self._own_recent = []
+            if self.own is not None:
+                self.own.reset_smoothing()
 
 
 def _median_or_none(values: Sequence[float]) -> float | None:

@@ -1,0 +1,75 @@
+"""A second rep counter on the primary signal in each pose's own pelvis frame.
+
+The start-frame counter (`LegTrack.counter`) measures the knee against the body as it
+rested, so a knee opened by rolling the pelvis back still counts. A rep with the top hip
+hitched up turns the femur with the pelvis: the knee barely moves in the start frame, while
+the hip's own rotation, measured in the pelvis frame of the moment, is plain. This counter
+fills such gaps, and its history gives the reported range (the hip's own movement).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
+from hipcoach.analysis.rest_noise import RestNoise
+from hipcoach.features.filters import OneEuroFilter
+
+
+@dataclass
+class PelvisFrameCounter:
+    counter: RepCounter
+    smoother: OneEuroFilter = field(default_factory=lambda: OneEuroFilter(1, 0.6, 0.02))
+    # (t, signal) of recent frames, for the reported range (see rep_range).
+    history: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=900))
+    _recent: list[float] = field(default_factory=list)
+    _noise: RestNoise = field(default_factory=RestNoise)
+
+    @property
+    def moving(self) -> bool:
+        return self.counter.phase is Phase.moving
+
+    def record(self, t: float, value: float) -> None:
+        self.history.append((t, value))
+
+    def update(self, raw: float, t: float, smallest_deg: float, resting: bool) -> RepWindow | None:
+        """Feed one finite sample (degrees). This signal carries the hip line's noise as
+        well (large from some views) and only fills the other counter's gaps: it counts
+        what rises clear of its own resting spread and `smallest_deg`, and only reps that
+        come back to rest. `resting`: no rep is under way on either counter."""
+        # Median of the last three samples, then the adaptive low-pass (as LegTrack.update).
+        self._recent = [*self._recent[-2:], raw]
+        despiked = sorted(self._recent)[len(self._recent) // 2]
+        value = self.smoother.update_scalar(despiked, t)
+        counter = self.counter
+        if resting and counter.excursion(value) < 0.5 * counter.enter_deg:
+            self._noise.add(value)
+        counter.enter_deg = max(smallest_deg, self._noise.margin())
+        return counter.update(value, t)
+
+    def rep_range(self, window: RepWindow) -> float | None:
+        """The signal at the top of the rep above the trough it rose from (degrees), or
+        None without samples there. Percentiles, not extremes: the top of the rep and the
+        trough it rose from (a rep that starts as the last one ends has no rest before it)
+        without a one-frame spike."""
+        if not self.history:
+            return None
+        times = np.array([t for t, _ in self.history])
+        values = np.array([v for _, v in self.history])
+        top = values[(times >= window.start_s) & (times <= window.end_s)]
+        rise_end = min(window.peak_s, window.start_s + 0.5)
+        before = values[(times >= window.start_s - 0.4) & (times <= rise_end)]
+        top, before = top[np.isfinite(top)], before[np.isfinite(before)]
+        if not (top.size and before.size):
+            return None
+        return float(np.percentile(top, 90) - np.percentile(before, 10))
+
+    def abort(self) -> None:
+        self.counter.abort()
+
+    def reset_smoothing(self) -> None:
+        self.smoother.reset()
+        self._recent = []
