@@ -23,14 +23,12 @@ from hipcoach.analysis.events import (
     Side,
     SideEvent,
     StateEvent,
-    ViewEvent,
     ViewReport,
 )
 from hipcoach.analysis.first_rep import PendingRep, Verdict
 from hipcoach.analysis.notes import explain_set
 from hipcoach.analysis.posture import (
     LYING_POSTURES,
-    POSTURE_ADVICE,
     SettleDetector,
     matches_posture,
 )
@@ -41,7 +39,8 @@ from hipcoach.analysis.set_checks import (
     detect_isolation_lost,
 )
 from hipcoach.analysis.track import LegTrack
-from hipcoach.analysis.view_limits import VISIBLE, visibility_threshold
+from hipcoach.analysis.view_limits import VISIBLE
+from hipcoach.analysis.view_watch import ViewWatch
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
 from hipcoach.exercises.schema import CheckSpec, Exercise, Posture
@@ -106,9 +105,9 @@ class SetAnalyser:
         self.state = SetState.waiting
         self.reps: list[RepReport] = []
         self.set_cues: list[str] = []
-        self.view = ViewMeter()
+        view_check = self._set_checks.get("view_incomplete")
+        self._view = ViewWatch(exercise, view_check.threshold if view_check else 0.5)
         self._tremor = TremorMeter()
-        self._view_ok = True
         self._first_t: float | None = None
         self._refreshed_t = -1.0
         self._turned_since: float | None = None
@@ -129,7 +128,6 @@ class SetAnalyser:
         self._image_scale = np.array([1.0, 1.0])
         # Posture snapshots of the frames in the still window, so the start posture's
         # refresh measures each frame once, not the whole window every refresh (a few ms).
-        self._view_cache: tuple[Side | None, list[str], np.ndarray, np.ndarray] | None = None
         self._snapshots: dict[tuple[int, Side], tuple[np.ndarray, PostureSnapshot]] = {}
 
     @property
@@ -154,7 +152,8 @@ class SetAnalyser:
         if self.state is SetState.finished:
             return events
         usable = frame is not None and bool((frame.visibility[CORE] >= VISIBLE).all())
-        self._note_view(frame, t, events)
+        since_start = t - self._first_t
+        self._view.note(frame, t, since_start, self._tracks[0] if self._tracks else None, events)
         if frame is None or not usable:
             for track in self._tracks:
                 track.pause(t)
@@ -479,47 +478,6 @@ class SetAnalyser:
         )
 
     # -- view and state -----------------------------------------------------------------
-    def _required_names(self) -> list[str]:
-        if self._tracks:
-            return self._tracks[0].required_names()
-        return [f"{s}_{j}" for s in ("left", "right") for j in ("shoulder", "hip", "knee", "ankle")]
-
-    def _view_rule(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """The joints that must be seen, their landmark indices and visibility thresholds
-        (the working side's joints must be clearly seen, the other side's less so)."""
-        key = self._tracks[0].side if self._tracks else None
-        if self._view_cache is None or self._view_cache[0] != key:
-            names = self._required_names()
-            index = np.array([LANDMARK_INDEX[n] for n in names])
-            thresholds = np.array([visibility_threshold(n, key) for n in names])
-            self._view_cache = (key, names, index, thresholds)
-        return self._view_cache[1], self._view_cache[2], self._view_cache[3]
-
-    def _note_view(self, frame: PoseFrame | None, t: float, events: list[Event]) -> None:
-        missing: list[str] = []
-        edges: list[str] = []
-        if frame is not None:
-            names, index, thresholds = self._view_rule()
-            low = frame.visibility[index] < thresholds
-            image = frame.image[index]
-            if low.any() or not np.isfinite(image).all():  # (usually every joint is seen)
-                for k in np.flatnonzero(low | ~np.isfinite(image).all(axis=1)):
-                    missing.append(names[k])
-                    edges += _edges_outside(image[k])
-        self.view.add(t, frame is not None, missing, edges)
-        if self._first_t is None or t - self._first_t < 1.0:
-            return
-        recent = self.view.recent_fraction
-        check = self._set_checks.get("view_incomplete")
-        threshold = check.threshold if check else 0.5
-        if self._view_ok and recent < threshold:
-            self._view_ok = False
-            advice = self.view.advice() or POSTURE_ADVICE[self.exercise.posture]
-            events.append(ViewEvent(t=t, ok=False, advice=advice, missing=self.view.most_missing()))
-        elif not self._view_ok and recent >= max(threshold, 0.8):
-            self._view_ok = True
-            events.append(ViewEvent(t=t, ok=True))
-
     def _set_state(self, state: SetState, t: float, events: list[Event]) -> None:
         if state is not self.state:
             self.state = state
@@ -537,17 +495,15 @@ class SetAnalyser:
             if self._pending is not None:
                 self._commit_rep(self._pending.rep, self._last_t, events)
                 self._pending = None
-        check = self._set_checks.get("view_incomplete")
-        threshold = check.threshold if check else 0.5
-        if self.view.frames and self.view.fraction < threshold:
+        if self._view.incomplete:
             self._raise_set_cue("view_incomplete", t, events)
         self._set_state(SetState.finished, t, events)
         return events
 
-    def _camera_advice(self) -> str:
-        """What went wrong with the view, then where this exercise wants the camera."""
-        seen = self.view.advice() or POSTURE_ADVICE[self.exercise.posture]
-        return f"{seen} For this exercise: {self.exercise.camera.instructions}"
+    @property
+    def view(self) -> ViewMeter:
+        """How often the needed joints were in view."""
+        return self._view.meter
 
     @property
     def tracks(self) -> list[LegTrack]:
@@ -555,10 +511,8 @@ class SetAnalyser:
         return list(self._tracks)
 
     def report(self) -> SetReport:
-        check = self._set_checks.get("view_incomplete")
-        threshold = check.threshold if check else 0.5
-        ok = self.view.frames > 0 and self.view.fraction >= threshold and bool(self._tracks)
-        advice = "" if ok else self._camera_advice()
+        ok = self.view.frames > 0 and not self._view.incomplete and bool(self._tracks)
+        advice = "" if ok else self._view.camera_advice()
         cue_ids = {c for r in self.reps for c in r.cues} | set(self.set_cues)
         return SetReport(
             exercise=self.exercise.id,
@@ -581,13 +535,3 @@ class SetAnalyser:
             frames_with_person=self.view.with_person,
             notes=explain_set(self, advice),
         )
-
-
-def _edges_outside(xyz: np.ndarray) -> list[str]:
-    x, y = float(xyz[0]), float(xyz[1])
-    edges = []
-    if np.isfinite(x):
-        edges += ["left"] if x < 0 else ["right"] if x > 1 else []
-    if np.isfinite(y):
-        edges += ["top"] if y < 0 else ["bottom"] if y > 1 else []
-    return edges
