@@ -46,6 +46,10 @@ from hipcoach.pose.landmarks import LANDMARK_INDEX
 NOISE_EVERY = 3
 # Per-frame trust in a measure, where its noise changes within a rep.
 MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
+# The motion score averages the signal over this long (landmark noise is fast, a rep slow).
+MOTION_AVERAGE_S = 0.5
+# Steps between frames longer than this are gaps in tracking, not the frame interval.
+FRAME_GAP_S = 0.2
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
@@ -83,6 +87,10 @@ class LegTrack:
     last_seen_t: float | None = None
     _recent_raw: list[float] = field(default_factory=list)
     _history: list[float] = field(default_factory=list)
+    # The latest time added to _history, and the sum and count of the steps between
+    # consecutive frames there (gaps left out): its sampling rate.
+    _history_t: float | None = None
+    _steps: tuple[float, int] = (0.0, 0)
     level: float = float("nan")
     """The primary signal's latest smoothed value (degrees, a rep moves it up)."""
     frames_seen: int = 0
@@ -147,9 +155,13 @@ class LegTrack:
 
     def movement_deg(self) -> float:
         """The robust range (degrees) the primary signal has covered so far."""
-        if len(self._history) < 15:
+        total, count = self._steps
+        if count == 0:
             return 0.0
-        calm = np.convolve(self._history, np.ones(15) / 15, mode="valid")
+        width = max(3, round(MOTION_AVERAGE_S * count / total))
+        if len(self._history) < width:
+            return 0.0
+        calm = np.convolve(self._history, np.ones(width) / width, mode="valid")
         low, high = np.percentile(calm, [5, 95])
         return float(high - low)
 
@@ -202,6 +214,10 @@ class LegTrack:
         self.frames_measured += 1
         if len(self._history) < 3000:
             self._history.append(value)
+            step = t - self._history_t if self._history_t is not None else math.inf
+            if 0 < step < FRAME_GAP_S:
+                self._steps = (self._steps[0] + step, self._steps[1] + 1)
+            self._history_t = t
         was_moving = self.moving
         counted = self.counter.update(value, t)
         window = self._merge_windows(counted, self._update_own(own, t, points))
