@@ -49,11 +49,17 @@ def detect_isolation_lost(reps: list[RepReport], range_ratio: float) -> bool:
     return False
 
 
-# Physiological tremor of a tiring muscle sits at about 6-12 Hz; the generator's shake is
-# 6-10 Hz. Slow movement (reps of 1-3 s) and BlazePose's own correlated wander (about 0.2 s)
-# lie below the band, and per-frame white jitter spreads evenly up to half the frame rate,
-# so a band-pass keeps the shake and only the band's share of the jitter.
+# Physiological tremor: hand tremor peaks between 6 and 12 Hz and its frequency is mostly
+# the limb's mechanical resonance, lower for a heavier segment (Lakie et al. 2015, J Physiol
+# 593:4411); a held ankle shakes at 6-9 Hz (J Appl Physiol 1982, 52:226). Slow movement
+# (reps of 1-3 s) and BlazePose's own correlated wander (about 0.2 s) lie below the band;
+# per-frame white jitter (other tools' files) spreads evenly up to half the frame rate.
+# Below 25 fps the band stops at half the frame rate; a faster shake is still seen where
+# it folds back (at 15 fps, 7.5-10 Hz lands on 5-7.5 Hz; 10-12 Hz falls below 5 Hz and is
+# missed). Under about 11 fps there is no band and the meter says nothing.
 TREMOR_BAND_HZ = (5.0, 12.0)
+TREMOR_WINDOW_S = 1.0
+"""Length of each spectrum: 1 Hz bins, about the width of a tremor's peak."""
 
 
 @lru_cache(maxsize=16)
@@ -72,18 +78,25 @@ class TremorMeter:
     """Tremor of the working limb above the landmark noise floor.
 
     Works on the working knee's image position (pixels or normalised units), band-passed
-    as it arrives (`TREMOR_BAND_HZ`, a causal filter whose state carries over). Every
-    `window` frames the RMS of the filtered window is kept; the noise floor is a low
-    percentile of all windows so far. `ratio()` compares the recent windows against that
-    floor. A lost knee restarts the filter, and the window after a restart (the filter
-    settling) is not kept.
+    as it arrives (`TREMOR_BAND_HZ`, a causal filter whose state carries over) so that
+    slow movement is gone. Every `window_s` the filtered window's spectrum is taken and
+    its largest bin in the band kept, as an amplitude: a tremor is a narrow peak, while
+    jitter, white or correlated, spreads over the band, so a shake twice the size of
+    white per-frame jitter stands out of it (the band's whole energy did not). The noise
+    floor is a low percentile of all windows so far; `ratio()` compares the recent
+    windows against it. A lost knee restarts the filter, and the window after a restart
+    (the filter settling) is not kept.
     """
 
-    window: int = 12
+    window_s: float = TREMOR_WINDOW_S
     recent: int = 4
     _pending: list[tuple[float, float, float]] = field(default_factory=list)
-    _energies: list[float] = field(default_factory=list)
+    _peaks: list[float] = field(default_factory=list)
+    _rate: float | None = None  # frames/s, from the first frames
+    _size: int = 0
     _sos: np.ndarray | None = None
+    _taper: np.ndarray = field(default_factory=lambda: np.ones(0))
+    _band: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # bin indices
     _state: np.ndarray | None = None
 
     def add(self, t: float, x: float, y: float) -> None:
@@ -92,32 +105,42 @@ class TremorMeter:
             self._state = None
             return
         self._pending.append((t, x, y))
-        if len(self._pending) < self.window:
+        if self._rate is None:
+            self._start()
+        if self._sos is None or len(self._pending) < self._size:
             return
-        samples = np.asarray(self._pending)
+        points = np.asarray(self._pending)[:, 1:]
         self._pending.clear()
-        if self._sos is None:
-            rate = 1.0 / float(np.median(np.diff(samples[:, 0])))
-            if not (np.isfinite(rate) and rate >= 10.0):
-                return
-            self._sos = _tremor_filter(round(rate))
-        if self._sos is None:
-            return
-        points = samples[:, 1:]
         settling = self._state is None
         if self._state is None:
             # Start as if the knee had been still at its first position (no step response).
             self._state = sosfilt_zi(self._sos)[:, :, None] * points[0]
         filtered, self._state = sosfilt(self._sos, points, axis=0, zi=self._state)
         if not settling:
-            self._energies.append(float(np.sqrt(np.mean(np.sum(filtered**2, axis=1)))))
+            spectrum = np.fft.rfft(filtered * self._taper[:, None], axis=0)
+            power = np.sum(spectrum.real**2 + spectrum.imag**2, axis=1)
+            self._peaks.append(float(np.sqrt(power[self._band].max())))
+
+    def _start(self) -> None:
+        """Frame rate, filter and spectrum window from the first 8 frames' timestamps; no
+        filter when the frame rate leaves no band."""
+        if len(self._pending) < 8:
+            return
+        self._rate = 1.0 / float(np.median(np.diff(np.asarray(self._pending)[:, 0])))
+        if not (np.isfinite(self._rate) and self._rate >= 10.0):
+            return
+        self._size = round(self.window_s * self._rate)
+        self._taper = np.hanning(self._size)
+        freqs = np.fft.rfftfreq(self._size, 1.0 / self._rate)
+        self._band = np.flatnonzero((freqs >= TREMOR_BAND_HZ[0]) & (freqs <= TREMOR_BAND_HZ[1]))
+        self._sos = _tremor_filter(round(self._rate)) if self._band.size else None
 
     def ratio(self) -> float:
-        """Recent tremor energy over the noise floor; NaN until enough windows exist."""
-        if len(self._energies) < 2 * self.recent:
+        """Recent tremor peak over the noise floor; NaN until enough windows exist."""
+        if len(self._peaks) < 2 * self.recent:
             return float("nan")
-        floor = float(np.percentile(self._energies, 20))
-        recent = float(np.median(self._energies[-self.recent :]))
+        floor = float(np.percentile(self._peaks, 20))
+        recent = float(np.median(self._peaks[-self.recent :]))
         return recent / floor if floor > 0 else float("nan")
 
 
