@@ -59,3 +59,4 @@ def test_banded_clamshell_six_reps_right(real_landmarks: dict[str, Path]) -> Non
     ):
         assert start - 0.6 <= rep.peak_s <= end + 0.6
     assert "range_too_big" in {c for r in report.reps for c in r.cues}  # big openings
+    assert "shaking" not in report.set_cues  # six reps of a fresh set

@@ -74,6 +74,7 @@ def test_count_side_and_windows(rendered_landmarks: dict[str, Path], stem: str) 
     assert report.rep_count == truth["reps"]
     assert report.side == truth["top_side"]
     assert report.view.ok
+    assert "shaking" not in report.set_cues  # the rendered body never shakes
     # Each true rep holds exactly one detected peak.
     for start, end in truth["rep_windows_s"]:
         peaks = [r for r in report.reps if start <= r.peak_s <= end]

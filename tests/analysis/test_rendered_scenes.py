@@ -75,6 +75,7 @@ def test_second_person_count_side_and_windows(
     # A clean set (no roll, standard 45 deg hips): no cue that should not fire.
     assert all("pelvis_rolls_back" not in r.cues for r in report.reps)
     assert "wrong_hip_angle" not in report.set_cues
+    assert "shaking" not in report.set_cues  # the rendered body never shakes
     assert report.notes == []
 
 

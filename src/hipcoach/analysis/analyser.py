@@ -333,8 +333,12 @@ class SetAnalyser:
             if not self._tracks:
                 return  # it was getting into position: settling again
         if self._locked and self._tracks:
-            knee = frame.image[LANDMARK_INDEX[f"{self._tracks[0].side}_knee"], :2]
-            self._tremor.add(t, *(knee * self._image_scale))
+            knee_name = f"{self._tracks[0].side}_knee"
+            knee = frame.image[LANDMARK_INDEX[knee_name], :2] * self._image_scale
+            if frame.visibility[LANDMARK_INDEX[knee_name]] < VISIBLE:
+                # A knee BlazePose is unsure of jumps about: no evidence of a shake.
+                knee = np.full(2, np.nan)
+            self._tremor.add(t, *knee)
         state = SetState.moving if moving else SetState.ready
         self._set_state(state if any_visible else SetState.paused, t, events)
 

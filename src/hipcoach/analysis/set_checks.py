@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
+from scipy.signal import detrend
 
 from hipcoach.analysis.events import RepReport
 
@@ -49,76 +48,98 @@ def detect_isolation_lost(reps: list[RepReport], range_ratio: float) -> bool:
     return False
 
 
-# Physiological tremor of a tiring muscle sits at about 6-12 Hz; the generator's shake is
-# 6-10 Hz. Slow movement (reps of 1-3 s) and BlazePose's own correlated wander (about 0.2 s)
-# lie below the band, and per-frame white jitter spreads evenly up to half the frame rate,
-# so a band-pass keeps the shake and only the band's share of the jitter.
+# Physiological tremor: hand tremor peaks between 6 and 12 Hz and its frequency is mostly
+# the limb's mechanical resonance, lower for a heavier segment (Lakie et al. 2015, J Physiol
+# 593:4411); a held ankle shakes at 6-9 Hz (J Appl Physiol 1982, 52:226). Slow movement
+# (reps of 1-3 s) and BlazePose's own correlated wander (about 0.2 s) put their power
+# below the band; per-frame white jitter (other tools' files) spreads evenly up to half
+# the frame rate. Below 25 fps the band stops just under half the frame rate; a faster
+# shake is still seen where it folds back (at 15 fps, 7.5-10 Hz lands on 5-7.5 Hz; 10-12 Hz
+# falls below 5 Hz and is missed). Under about 11 fps there is no band and no reading.
 TREMOR_BAND_HZ = (5.0, 12.0)
-
-
-@lru_cache(maxsize=16)
-def _tremor_filter(rate: int) -> np.ndarray | None:
-    """Second-order band-pass sections for `TREMOR_BAND_HZ` at `rate` frames/s, the top
-    capped below half the frame rate; None when the frame rate leaves no band."""
-    low, high = TREMOR_BAND_HZ
-    high = min(high, 0.48 * rate)
-    if high <= low:
-        return None
-    return np.asarray(butter(2, (low, high), btype="bandpass", fs=rate, output="sos"))
+BELOW_BAND_HZ = 2.0
+"""From here up to the band lies the spectrum's level that a tremor's peak rises above."""
+TREMOR_WINDOW_S = 1.0
+"""Length of each spectrum: 1 Hz bins, about the width of a tremor's peak."""
 
 
 @dataclass
 class TremorMeter:
     """Tremor of the working limb above the landmark noise floor.
 
-    Works on the working knee's image position (pixels or normalised units), band-passed
-    as it arrives (`TREMOR_BAND_HZ`, a causal filter whose state carries over). Every
-    `window` frames the RMS of the filtered window is kept; the noise floor is a low
-    percentile of all windows so far. `ratio()` compares the recent windows against that
-    floor. A lost knee restarts the filter, and the window after a restart (the filter
-    settling) is not kept.
+    Works on the working knee's image position (pixels or normalised units) in windows of
+    `window_s`: each window's spectrum (after removing its straight-line trend) gives its
+    largest bin in `TREMOR_BAND_HZ`, as an amplitude. A tremor is a narrow peak, while
+    jitter, white or correlated, spreads over the band, so a shake twice the size of
+    white per-frame jitter stands out of it (the band's whole energy did not). A window
+    whose peak does not rise above the spectrum's mean level just below the band (from
+    `BELOW_BAND_HZ`) holds the tail of a movement or of slow wander, whose power falls
+    with frequency through the band, not a tremor: it reads as the floor.
+    The noise floor is a low percentile of all windows so far; `ratio()` compares the
+    recent windows against it. A lost knee drops the window it falls in.
     """
 
-    window: int = 12
+    window_s: float = TREMOR_WINDOW_S
     recent: int = 4
     _pending: list[tuple[float, float, float]] = field(default_factory=list)
-    _energies: list[float] = field(default_factory=list)
-    _sos: np.ndarray | None = None
-    _state: np.ndarray | None = None
+    _peaks: list[float] = field(default_factory=list)
+    _risen: list[bool] = field(default_factory=list)
+    _rate: float | None = None  # frames/s, from the first frames
+    _size: int = 0  # frames a window; 0 when the frame rate leaves no band
+    _taper: np.ndarray = field(default_factory=lambda: np.ones(0))
+    _band: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # bin indices
+    _below: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
 
     def add(self, t: float, x: float, y: float) -> None:
         if not (np.isfinite(x) and np.isfinite(y)):
             self._pending.clear()
-            self._state = None
             return
         self._pending.append((t, x, y))
-        if len(self._pending) < self.window:
+        if self._rate is None:
+            self._start()
+        if not self._size or len(self._pending) < self._size:
             return
-        samples = np.asarray(self._pending)
+        points = detrend(np.asarray(self._pending)[:, 1:], axis=0)
         self._pending.clear()
-        if self._sos is None:
-            rate = 1.0 / float(np.median(np.diff(samples[:, 0])))
-            if not (np.isfinite(rate) and rate >= 10.0):
-                return
-            self._sos = _tremor_filter(round(rate))
-        if self._sos is None:
+        spectrum = np.fft.rfft(points * self._taper[:, None], axis=0)
+        power = np.sum(spectrum.real**2 + spectrum.imag**2, axis=1)
+        peak = float(power[self._band].max())
+        self._peaks.append(float(np.sqrt(peak)))
+        self._risen.append(peak > float(power[self._below].mean()))
+
+    def _start(self) -> None:
+        """Frame rate and spectrum window from the first 8 frames' timestamps (the next 8
+        when these have no usable spacing)."""
+        if len(self._pending) < 8:
             return
-        points = samples[:, 1:]
-        settling = self._state is None
-        if self._state is None:
-            # Start as if the knee had been still at its first position (no step response).
-            self._state = sosfilt_zi(self._sos)[:, :, None] * points[0]
-        filtered, self._state = sosfilt(self._sos, points, axis=0, zi=self._state)
-        if not settling:
-            self._energies.append(float(np.sqrt(np.mean(np.sum(filtered**2, axis=1)))))
+        rate = 1.0 / float(np.median(np.diff(np.asarray(self._pending)[:, 0])))
+        if not (np.isfinite(rate) and rate > 0):
+            self._pending.clear()
+            return
+        self._rate = rate
+        size = round(self.window_s * rate)
+        freqs = np.fft.rfftfreq(size, 1.0 / rate)
+        low, high = TREMOR_BAND_HZ
+        self._band = np.flatnonzero((freqs >= low) & (freqs <= min(high, 0.48 * rate)))
+        self._below = np.flatnonzero((freqs >= BELOW_BAND_HZ) & (freqs < low))
+        if self._band.size and self._below.size:
+            self._size = size
+            self._taper = np.hanning(size)
 
     def ratio(self) -> float:
-        """Recent tremor energy over the noise floor; NaN until enough windows exist."""
-        if len(self._energies) < 2 * self.recent:
+        """Recent tremor peak over the noise floor; NaN until enough windows exist."""
+        if len(self._peaks) < 2 * self.recent:
             return float("nan")
-        floor = float(np.percentile(self._energies, 20))
-        recent = float(np.median(self._energies[-self.recent :]))
-        return recent / floor if floor > 0 else float("nan")
+        floor = float(np.percentile(self._peaks, 20))
+        if floor <= 0:
+            return float("nan")
+        recent = [
+            peak if risen else floor
+            for peak, risen in zip(
+                self._peaks[-self.recent :], self._risen[-self.recent :], strict=True
+            )
+        ]
+        return float(np.median(recent)) / floor
 
 
 @dataclass
