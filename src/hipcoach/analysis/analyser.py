@@ -12,9 +12,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from hipcoach.analysis.checks import SETUP_CHECKS
+from hipcoach.analysis.cue_book import CueBook
 from hipcoach.analysis.events import (
-    CueEvent,
     Event,
     RepEvent,
     RepReport,
@@ -34,9 +33,7 @@ from hipcoach.analysis.posture import (
 )
 from hipcoach.analysis.reps import RepCounter, RepWindow
 from hipcoach.analysis.set_checks import (
-    TremorMeter,
     ViewMeter,
-    detect_isolation_lost,
 )
 from hipcoach.analysis.track import LegTrack
 from hipcoach.analysis.view_limits import VISIBLE
@@ -61,7 +58,6 @@ UNSETTLE_HOLD_IN_REP_S = 1.5
 FIRST_REP_AFTER_STILL_S = 1.0
 """The first rep must begin within this long of the body having been still in the start
 posture: movement that starts from no still spell is the person getting into position."""
-SET_CUE_SEVERITY = {"isolation_lost": "stop", "shaking": "info", "view_incomplete": "warn"}
 
 
 def _default_set_checks() -> tuple[CheckSpec, ...]:
@@ -88,8 +84,7 @@ class SetAnalyser:
         self.variation = resolve_variation(exercise, variation)
         self._requested_side = side
         checks = _default_set_checks() if set_checks is None else tuple(set_checks)
-        self._set_checks = {c.id: c for c in checks}
-        self._messages = {c.id: c.message for c in (*exercise.checks, *checks)}
+        self._cues = CueBook.of(exercise, checks)
         self._settle = SettleDetector(
             exercise.posture,
             signal=exercise.primary_signal.name,
@@ -104,10 +99,7 @@ class SetAnalyser:
         self.side: Side | None = self._fixed_side
         self.state = SetState.waiting
         self.reps: list[RepReport] = []
-        self.set_cues: list[str] = []
-        view_check = self._set_checks.get("view_incomplete")
-        self._view = ViewWatch(exercise, view_check.threshold if view_check else 0.5)
-        self._tremor = TremorMeter()
+        self._view = ViewWatch(exercise, self._cues.threshold("view_incomplete", 0.5))
         self._first_t: float | None = None
         self._refreshed_t = -1.0
         self._turned_since: float | None = None
@@ -115,7 +107,6 @@ class SetAnalyser:
         # the exercise lies down (someone standing by, or the person not yet down).
         self.upright_frames = 0
         self._still_t: float | None = None  # the latest end of a still spell in posture
-        self._shaky_reps = 0
         self._pending: PendingRep | None = None  # the first rep, awaiting its verdict
         # The candidate legs, side and lock as they were when the first rep ended.
         self._candidates: tuple[list[LegTrack], Side | None, bool] = ([], None, False)
@@ -338,7 +329,7 @@ class SetAnalyser:
             if frame.visibility[LANDMARK_INDEX[knee_name]] < VISIBLE:
                 # A knee BlazePose is unsure of jumps about: no evidence of a shake.
                 knee = np.full(2, np.nan)
-            self._tremor.add(t, *knee)
+            self._cues.tremor.add(t, *knee)
         state = SetState.moving if moving else SetState.ready
         self._set_state(state if any_visible else SetState.paused, t, events)
 
@@ -409,8 +400,8 @@ class SetAnalyser:
         self.reps.append(rep)
         events.append(RepEvent(t=t, rep=rep))
         for cue in rep.cues:
-            events.append(self._cue(cue, t, "rep", rep.index))
-        self._check_set_level(t, events)
+            events.append(self._cues.event(cue, t, "rep", rep.index))
+        self._cues.check_set_level(self.reps, t, events)
 
     def _choose_track(self, track: LegTrack, t: float, events: list[Event]) -> bool:
         """The first rep decides between the candidate tracks: the working side (the leg
@@ -443,43 +434,9 @@ class SetAnalyser:
         track.judge_live = True
 
     def _check_setup(self, t: float, events: list[Event]) -> None:
-        reference = self._tracks[0].reference
-        unseen = set(self._tracks[0].hard_to_see())
-        for check in self.exercise.checks:
-            if check.id in unseen:
-                continue  # the set-up is not judged on what this camera cannot see
-            rule = SETUP_CHECKS.get(check.id)
-            if rule is not None and rule(reference, self.variation, check.threshold):
-                self._raise_set_cue(check.id, t, events)
-
-    def _check_set_level(self, t: float, events: list[Event]) -> None:
-        iso = self._set_checks.get("isolation_lost")
-        if iso is not None and detect_isolation_lost(self.reps, iso.threshold):
-            self._raise_set_cue("isolation_lost", t, events)
-        shake = self._set_checks.get("shaking")
-        shaky = shake is not None and self._tremor.ratio() >= shake.threshold
-        # Shaking is a state, not a moment: it must show at two rep ends in a row.
-        self._shaky_reps = self._shaky_reps + 1 if shaky else 0
-        if self._shaky_reps >= 2:
-            self._raise_set_cue("shaking", t, events)
-
-    def _raise_set_cue(self, cue: str, t: float, events: list[Event]) -> None:
-        if cue in self.set_cues:
-            return
-        self.set_cues.append(cue)
-        events.append(self._cue(cue, t, "set", None))
-
-    def _cue(self, cue: str, t: float, level: str, rep_index: int | None) -> CueEvent:
-        severity = SET_CUE_SEVERITY.get(cue, "warn")
-        message = self._messages.get(cue, cue.replace("_", " "))
-        return CueEvent(
-            t=t,
-            cue=cue,
-            message=message,
-            level=level,
-            rep_index=rep_index,
-            severity=severity,
-        )
+        track = self._tracks[0]
+        unseen = set(track.hard_to_see())
+        self._cues.check_setup(track.reference, self.variation, unseen, t, events)
 
     # -- view and state -----------------------------------------------------------------
     def _set_state(self, state: SetState, t: float, events: list[Event]) -> None:
@@ -500,9 +457,14 @@ class SetAnalyser:
                 self._commit_rep(self._pending.rep, self._last_t, events)
                 self._pending = None
         if self._view.incomplete:
-            self._raise_set_cue("view_incomplete", t, events)
+            self._cues.raise_set("view_incomplete", t, events)
         self._set_state(SetState.finished, t, events)
         return events
+
+    @property
+    def set_cues(self) -> list[str]:
+        """Set-level cues raised so far."""
+        return self._cues.raised
 
     @property
     def view(self) -> ViewMeter:
@@ -533,7 +495,7 @@ class SetAnalyser:
                 hard_to_see=self._tracks[0].hard_to_see() if self._tracks else [],
                 not_judged=self._tracks[0].not_judged() if self._tracks else [],
             ),
-            messages={c: self._messages.get(c, c) for c in sorted(cue_ids)},
+            messages={c: self._cues.message(c) for c in sorted(cue_ids)},
             duration_s=round(self.duration_s, 3),
             frames=self.view.frames,
             frames_with_person=self.view.with_person,
