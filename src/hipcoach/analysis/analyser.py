@@ -29,6 +29,7 @@ from hipcoach.analysis.notes import explain_set
 from hipcoach.analysis.posture import (
     LYING_POSTURES,
     SettleDetector,
+    SnapshotCache,
     matches_posture,
 )
 from hipcoach.analysis.reps import RepCounter, RepWindow
@@ -44,7 +45,7 @@ from hipcoach.exercises.schema import CheckSpec, Exercise, Posture
 from hipcoach.features.body import PosePoints, Space, as_pose, extract_points, select_space
 from hipcoach.features.filters import OneEuroFilter
 from hipcoach.features.geometry import compute_angle_between
-from hipcoach.features.measures import PostureSnapshot, build_reference, snapshot_posture
+from hipcoach.features.measures import build_reference, snapshot_posture
 from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 
 CORE = np.array(
@@ -117,9 +118,7 @@ class SetAnalyser:
         self._calm = OneEuroFilter(N_LANDMARKS * 3, min_cutoff_hz=1.0, beta=0.0)
         self._last_t = 0.0
         self._image_scale = np.array([1.0, 1.0])
-        # Posture snapshots of the frames in the still window, so the start posture's
-        # refresh measures each frame once, not the whole window every refresh (a few ms).
-        self._snapshots: dict[tuple[int, Side], tuple[np.ndarray, PostureSnapshot]] = {}
+        self._snapshots = SnapshotCache()
 
     @property
     def rep_count(self) -> int:
@@ -204,17 +203,16 @@ class SetAnalyser:
         if moving:
             return
         still = self._settle.points()
-        kept = {id(p) for p in still}
-        self._snapshots = {k: v for k, v in self._snapshots.items() if k[0] in kept}
+        self._snapshots.keep_only(still)
         for track in self._tracks:
             # Measured as each frame arrives, so a refresh costs no more than any frame.
-            self._snapshots_of([points] if still else [], track.side)
+            self._snapshots.of([points] if still else [], track.side)
         if not settled or t - self._refreshed_t < REFRESH_EVERY_S:
             return
         self._refreshed_t = t
         # One reference per side, shared by that side's tracks (so is what they measure).
         references = {
-            side: build_reference(self._snapshots_of(still, side), side)
+            side: build_reference(self._snapshots.of(still, side), side)
             for side in dict.fromkeys(track.side for track in self._tracks)
         }
         for track in self._tracks:
@@ -236,20 +234,6 @@ class SetAnalyser:
         self._early.clear()
         self._snapshots.clear()
         self._pending = None
-
-    def _snapshots_of(
-        self, points: Sequence[np.ndarray | PosePoints], side: Side
-    ) -> list[PostureSnapshot]:
-        """Posture snapshots of these frames' points, measured once per frame and side."""
-        snapshots = []
-        for p in points:
-            raw = p.points if isinstance(p, PosePoints) else p
-            hit = self._snapshots.get((id(raw), side))
-            if hit is None or hit[0] is not raw:
-                hit = (raw, snapshot_posture(p, side))
-                self._snapshots[(id(raw), side)] = hit
-            snapshots.append(hit[1])
-        return snapshots
 
     def _settle_step(
         self, frame: PoseFrame, points: PosePoints, t: float, events: list[Event]
@@ -273,7 +257,7 @@ class SetAnalyser:
         spec = self.exercise.primary_signal
         directions = [spec.direction, -spec.direction] if spec.from_either_end else [0]
         for side in sides:
-            reference = build_reference(self._snapshots_of(still, side), side)
+            reference = build_reference(self._snapshots.of(still, side), side)
             for direction in directions:
                 counter = RepCounter(enter_deg=spec.min_rep_deg)
                 self._tracks.append(

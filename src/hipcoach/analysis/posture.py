@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hipcoach.exercises.schema import Posture, SignalName
-from hipcoach.features.body import BodyFrame, FloatArray, PosePoints, as_pose
-from hipcoach.features.measures import compute_signal
+from hipcoach.features.body import BodyFrame, FloatArray, PosePoints, Side, as_pose
+from hipcoach.features.measures import PostureSnapshot, compute_signal, snapshot_posture
 from hipcoach.features.vec3 import Vec, angle_deg
 
 POSTURE_ADVICE = {
@@ -146,3 +146,31 @@ class SettleDetector:
         self._frames.clear()
         self._signals.clear()
         self._axes.clear()
+
+
+@dataclass
+class SnapshotCache:
+    """Posture snapshots of the frames in the still window, measured once per frame and
+    side: the start posture's refresh then costs no more than any frame (not the whole
+    window every refresh, a few ms). Frames are keyed by their points array."""
+
+    _kept: dict[tuple[int, str], tuple[np.ndarray, PostureSnapshot]] = field(default_factory=dict)
+
+    def of(self, points: Sequence[np.ndarray | PosePoints], side: Side) -> list[PostureSnapshot]:
+        snapshots = []
+        for p in points:
+            raw = p.points if isinstance(p, PosePoints) else p
+            hit = self._kept.get((id(raw), side))
+            if hit is None or hit[0] is not raw:
+                hit = (raw, snapshot_posture(p, side))
+                self._kept[(id(raw), side)] = hit
+            snapshots.append(hit[1])
+        return snapshots
+
+    def keep_only(self, points: Sequence[np.ndarray]) -> None:
+        """Forget every frame but these."""
+        kept = {id(p) for p in points}
+        self._kept = {k: v for k, v in self._kept.items() if k[0] in kept}
+
+    def clear(self) -> None:
+        self._kept.clear()
