@@ -36,7 +36,15 @@ RECOMMENDED = [
     "clam_small_feet40",
     "leglift_front",
     "leglift_feet40",
+    "clam_tiny8_front",
+    "clam_tiny8_feet40",
+    "clam_big45_front",
 ]
+# Made after the engine, as a check on amplitudes it had not seen (tests/fixtures/rendered).
+# The seed's "tiny" clamshell (an 8 deg turn, a knee lift of about 4 cm) from the feet end
+# swung to the front: BlazePose's world landmarks read it 5-8 deg, and the image-plane
+# counter does not count from there (the picture exaggerates the turn along the body).
+NOT_YET = {"clam_tiny8_feet40": "4 of 6 reps of an 8 deg clamshell from the feet end"}
 # Title cards with nobody in view before and after two 5 s holds at the top.
 HELD = "leglift_hold_cards"
 CLAMSHELLS = [stem for stem in RECOMMENDED if stem.startswith("clam")]
@@ -68,7 +76,16 @@ def test_recommended_placement_finds_the_person(
     assert found.mean() >= 0.95
 
 
-@pytest.mark.parametrize("stem", [*RECOMMENDED, HELD])
+def _marked(stems: list[str]) -> list[object]:
+    return [
+        pytest.param(s, marks=pytest.mark.xfail(reason=NOT_YET[s], strict=True))
+        if s in NOT_YET
+        else s
+        for s in stems
+    ]
+
+
+@pytest.mark.parametrize("stem", _marked([*RECOMMENDED, HELD]))
 def test_count_side_and_windows(rendered_landmarks: dict[str, Path], stem: str) -> None:
     report, truth = _analyse(rendered_landmarks, stem)
     assert report.rep_count == truth["reps"]
@@ -102,6 +119,19 @@ def test_roll_cue_on_the_rolling_clips_only(
     for stem in CLEAN_FRONT:
         clean, _ = _analyse(rendered_landmarks, stem)
         assert all("pelvis_rolls_back" not in r.cues for r in clean.reps), stem
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BlazePose turns the hips with a 45 deg knee turn: the roll measure reads a "
+    "still pelvis as rolling, and the range 31 deg, so range_too_big stays silent",
+)
+def test_a_big_clean_opening_is_called_too_big_not_a_roll(
+    rendered_landmarks: dict[str, Path],
+) -> None:
+    report, _ = _analyse(rendered_landmarks, "clam_big45_front")
+    assert all("pelvis_rolls_back" not in r.cues for r in report.reps)
+    assert any("range_too_big" in r.cues for r in report.reps)
 
 
 @pytest.mark.parametrize("stem", ["clam_good_feet40", "clam_comp_feet40", "leglift_feet40"])

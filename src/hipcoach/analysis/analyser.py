@@ -278,10 +278,11 @@ class SetAnalyser:
         calm = self._calm.update(points.reshape(-1), t).reshape(points.shape)
         self._early.append((t, calm, frame.visibility))
         pose, calm_pose = PosePoints(points), PosePoints(calm)
+        picture = self._picture_points(frame)
         for track in self._tracks:
             can_measure, other_visible = track.visible(frame.visibility)
             if can_measure:
-                track.update(pose, calm_pose, t, other_visible, learn_noise=False)
+                track.update(pose, calm_pose, t, other_visible, False, picture)
 
     def _count_step(
         self, frame: PoseFrame, points: PosePoints, t: float, events: list[Event]
@@ -293,13 +294,14 @@ class SetAnalyser:
             self._early.append((t, calm_points, frame.visibility))
         moving = False
         any_visible = False
+        picture = self._picture_points(frame)
         for track in list(self._tracks):
             can_measure, other_visible = track.visible(frame.visibility)
             if not can_measure:
                 track.pause(t)
                 continue
             any_visible = True
-            window = track.update(points, calm, t, other_visible)
+            window = track.update(points, calm, t, other_visible, picture_points=picture)
             moving = moving or track.moving
             if window is not None:
                 self._finish_rep(track, window, t, events)
@@ -316,6 +318,12 @@ class SetAnalyser:
             self._cues.tremor.add(t, *knee)
         state = SetState.moving if moving else SetState.ready
         self._set_state(state if any_visible else SetState.paused, t, events)
+
+    def _picture_points(self, frame: PoseFrame) -> PosePoints | None:
+        """This frame's image-plane points, for tracks with an image-plane counter."""
+        if self._space != "world" or not any(tr.picture for tr in self._tracks):
+            return None
+        return PosePoints(extract_points(frame, "image"))
 
     # -- reps and cues ------------------------------------------------------------------
     def _finish_rep(

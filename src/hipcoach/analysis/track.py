@@ -50,6 +50,10 @@ MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 MOTION_AVERAGE_S = 0.5
 # Steps between frames longer than this are gaps in tracking, not the frame interval.
 FRAME_GAP_S = 0.2
+# The image-plane counter counts only where its resting reading is within this of the world
+# landmarks' (8 deg on the rendered clamshells from the front, 58 deg for a generated
+# knees-tucked clamshell from the front, whose thighs point at the camera).
+PICTURE_AGREES_DEG = 20.0
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
@@ -120,6 +124,11 @@ class LegTrack:
     # The counter on the signal in each pose's own pelvis frame (see _merge_windows), and
     # the latest window this track reported.
     own: PelvisFrameCounter | None = None
+    # A third counter, on the image-plane signal in each pose's own pelvis frame, for
+    # views that see the knee's turn across the picture (see _update_picture), and the
+    # resting (picture, world) readings of that signal it is checked against.
+    picture: PelvisFrameCounter | None = None
+    _rest_pairs: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=30))
     _last_window: RepWindow | None = None
 
     def __post_init__(self) -> None:
@@ -139,6 +148,9 @@ class LegTrack:
         if self.exercise.primary_signal.name in BODY_FRAME_SIGNALS:
             own = RepCounter(enter_deg=self.counter.enter_deg, split_valleys=False)
             self.own = PelvisFrameCounter(own)
+        if self.exercise.primary_signal.name is SignalName.knee_opening and not self.planar:
+            picture = RepCounter(enter_deg=self.counter.enter_deg, split_valleys=False)
+            self.picture = PelvisFrameCounter(picture)
 
     def required_names(self) -> list[str]:
         names = ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]
@@ -190,11 +202,13 @@ class LegTrack:
         t: float,
         other_visible: bool,
         learn_noise: bool = True,
+        picture_points: PosePoints | None = None,
     ) -> RepWindow | None:
         """Feed one frame. `points` drive the rep signal; `calm_points` (low-passed
         landmarks) drive the compensation measures, whose unsigned angles would otherwise
         be biased upwards by landmark noise. Each is one frame's PosePoints, shared by the
-        candidate tracks (what they measure alike is measured once)."""
+        candidate tracks (what they measure alike is measured once). `picture_points`: the
+        same frame's image-plane points, when the landmarks have world coordinates."""
         raw = self._signal(points)
         own = float("nan")
         if self.own is not None:
@@ -220,7 +234,8 @@ class LegTrack:
             self._history_t = t
         was_moving = self.moving
         counted = self.counter.update(value, t)
-        window = self._merge_windows(counted, self._update_own(own, t, points))
+        picture = self._update_picture(picture_points, own, t)
+        window = self._merge_windows(counted, self._update_own(own, t, points), picture)
         if not was_moving and self.moving:
             self._baseline = self._rest_level() if self.judge_live else {}
             self._rep_reference = self._resting_reference() if self.judge_live else None
@@ -239,7 +254,8 @@ class LegTrack:
     def moving(self) -> bool:
         """A rep is under way on either counter."""
         own = self.own is not None and self.own.moving
-        return own or self.counter.phase is Phase.moving
+        picture = self.picture is not None and self.picture.moving
+        return own or picture or self.counter.phase is Phase.moving
 
     def _update_own(self, raw: float, t: float, points: PosePoints) -> RepWindow | None:
         # Image-plane points give no pelvis frame to trust (the hip line is foreshortened
@@ -256,18 +272,47 @@ class LegTrack:
         smallest = OWN_COUNTER_ENTER * self.counter.enter_deg
         return self.own.update(raw, t, smallest, resting=not self.moving)
 
-    def _merge_windows(self, counted: RepWindow | None, own: RepWindow | None) -> RepWindow | None:
+    def _update_picture(self, points: PosePoints | None, own: float, t: float) -> RepWindow | None:
+        """The image-plane counter. From the front a small knee turn runs across the
+        picture, where BlazePose places the knee precisely, while its world landmarks
+        shrink the turn (a rendered 8 deg turn read 5-6 deg, below the smallest rep). It
+        counts only where the picture reads the resting pose as the world landmarks do
+        (see PICTURE_AGREES_DEG): from the feet end, or with the thighs pointing at the
+        camera, the picture distorts the pose and its movement alike."""
+        if self.picture is None or points is None:
+            return None
+        raw = self._signal(points, in_start_frame=False)
+        if not math.isfinite(raw):
+            return None
+        if not self.moving and math.isfinite(own):
+            self._rest_pairs.append((raw, own))
+        if len(self._rest_pairs) < REST_LEVEL_SAMPLES:
+            return None
+        pictures, worlds = zip(*self._rest_pairs, strict=True)
+        if abs(float(np.median(pictures)) - float(np.median(worlds))) > PICTURE_AGREES_DEG:
+            return None
+        return self.picture.update(raw, t, self.counter.enter_deg, resting=not self.moving)
+
+    def _merge_windows(
+        self, counted: RepWindow | None, own: RepWindow | None, picture: RepWindow | None = None
+    ) -> RepWindow | None:
         """One rep from the two counters: the start-frame one (a knee opened by rolling the
         pelvis back still opens) and the pelvis-frame one (a rep with the top hip hitched
         up turns the femur with the pelvis, so the knee barely moves in the start frame,
         while the hip's own rotation is plain). The first to finish a rep reports it; the
-        other drops the rep it has under way (see RepCounter.concede)."""
-        pairs = ((counted, self.own.counter if self.own else None), (own, self.counter))
-        for window, other in pairs:
-            if window is None or self._same_rep(window, strict=window is own):
+        other drops the rep it has under way (see RepCounter.concede). The image-plane
+        counter, like the pelvis-frame one, only fills gaps."""
+        counters = [
+            self.counter,
+            self.own.counter if self.own else None,
+            self.picture.counter if self.picture else None,
+        ]
+        for i, window in enumerate((counted, own, picture)):
+            if window is None or self._same_rep(window, strict=i > 0):
                 continue
-            if other is not None and other.phase is Phase.moving:
-                other.concede()
+            for j, other in enumerate(counters):
+                if j != i and other is not None and other.phase is Phase.moving:
+                    other.concede()
             self._last_window = window
             return window
         return None
@@ -288,7 +333,8 @@ class LegTrack:
     def close(self, t: float) -> RepWindow | None:
         """The set ended: a rep under way on either counter (see RepCounter.close)."""
         own = self.own.counter.close(t) if self.own is not None else None
-        return self._merge_windows(self.counter.close(t), own)
+        picture = self.picture.counter.close(t) if self.picture is not None else None
+        return self._merge_windows(self.counter.close(t), own, picture)
 
     def _measure(
         self, points: PosePoints, other_visible: bool, reference: Reference | None = None
@@ -429,14 +475,16 @@ class LegTrack:
         if self.last_seen_t is not None and t - self.last_seen_t > max_gap_s:
             if self.moving:
                 self.counter.abort()
-                if self.own is not None:
-                    self.own.abort()
+                for extra in (self.own, self.picture):
+                    if extra is not None:
+                        extra.abort()
                 for m in self.measures.values():
                     m.reset()
             self.smoother.reset()
             self._recent_raw = []
-            if self.own is not None:
-                self.own.reset_smoothing()
+            for extra in (self.own, self.picture):
+                if extra is not None:
+                    extra.reset_smoothing()
 
 
 def _median_or_none(values: Sequence[float]) -> float | None:
