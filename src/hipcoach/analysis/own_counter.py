@@ -5,6 +5,7 @@ rested, so a knee opened by rolling the pelvis back still counts. A rep with the
 hitched up turns the femur with the pelvis: the knee barely moves in the start frame, while
 the hip's own rotation, measured in the pelvis frame of the moment, is plain. This counter
 fills such gaps, and its history gives the reported range (the hip's own movement).
+`PictureCounter` runs the same on the image-plane signal (see LegTrack._update_picture).
 """
 
 from __future__ import annotations
@@ -73,3 +74,27 @@ class PelvisFrameCounter:
     def reset_smoothing(self) -> None:
         self.smoother.reset()
         self._recent = []
+
+
+@dataclass
+class PictureCounter(PelvisFrameCounter):
+    """The same counter on the image-plane signal, trusted only while the picture reads
+    the resting pose as the world landmarks do (medians of recent resting readings within
+    `agrees_deg`): from the feet end, or with the thighs pointing at the camera, the
+    picture distorts the pose and its movement alike."""
+
+    agrees_deg: float = 20.0
+    min_pairs: int = 8
+    _rest_pairs: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=30))
+
+    def note_rest(self, picture: float, world: float) -> None:
+        """One resting frame's reading here and in the world landmarks' pelvis frame."""
+        if np.isfinite(picture) and np.isfinite(world):
+            self._rest_pairs.append((picture, world))
+
+    @property
+    def trusted(self) -> bool:
+        if len(self._rest_pairs) < self.min_pairs:
+            return False
+        pictures, worlds = zip(*self._rest_pairs, strict=True)
+        return abs(float(np.median(pictures)) - float(np.median(worlds))) <= self.agrees_deg

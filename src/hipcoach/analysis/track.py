@@ -17,7 +17,8 @@ from hipcoach.analysis.checks import (
     TWO_SIDED,
     CoupledMeasure,
 )
-from hipcoach.analysis.own_counter import PelvisFrameCounter
+from hipcoach.analysis.own_counter import PelvisFrameCounter, PictureCounter
+from hipcoach.analysis.rep_merge import merge_windows
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
 from hipcoach.analysis.rest_noise import DEG_TO_THIGH, RestNoise
 from hipcoach.analysis.view_limits import (
@@ -125,10 +126,8 @@ class LegTrack:
     # the latest window this track reported.
     own: PelvisFrameCounter | None = None
     # A third counter, on the image-plane signal in each pose's own pelvis frame, for
-    # views that see the knee's turn across the picture (see _update_picture), and the
-    # resting (picture, world) readings of that signal it is checked against.
-    picture: PelvisFrameCounter | None = None
-    _rest_pairs: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=30))
+    # views that see the knee's turn across the picture (see _update_picture).
+    picture: PictureCounter | None = None
     _last_window: RepWindow | None = None
 
     def __post_init__(self) -> None:
@@ -150,7 +149,9 @@ class LegTrack:
             self.own = PelvisFrameCounter(own)
         if self.exercise.primary_signal.name is SignalName.knee_opening and not self.planar:
             picture = RepCounter(enter_deg=self.counter.enter_deg, split_valleys=False)
-            self.picture = PelvisFrameCounter(picture)
+            self.picture = PictureCounter(
+                picture, agrees_deg=PICTURE_AGREES_DEG, min_pairs=REST_LEVEL_SAMPLES
+            )
 
     def required_names(self) -> list[str]:
         names = ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]
@@ -284,51 +285,25 @@ class LegTrack:
         raw = self._signal(points, in_start_frame=False)
         if not math.isfinite(raw):
             return None
-        if not self.moving and math.isfinite(own):
-            self._rest_pairs.append((raw, own))
-        if len(self._rest_pairs) < REST_LEVEL_SAMPLES:
-            return None
-        pictures, worlds = zip(*self._rest_pairs, strict=True)
-        if abs(float(np.median(pictures)) - float(np.median(worlds))) > PICTURE_AGREES_DEG:
+        if not self.moving:
+            self.picture.note_rest(raw, own)
+        if not self.picture.trusted:
             return None
         return self.picture.update(raw, t, self.counter.enter_deg, resting=not self.moving)
 
     def _merge_windows(
         self, counted: RepWindow | None, own: RepWindow | None, picture: RepWindow | None = None
     ) -> RepWindow | None:
-        """One rep from the two counters: the start-frame one (a knee opened by rolling the
-        pelvis back still opens) and the pelvis-frame one (a rep with the top hip hitched
-        up turns the femur with the pelvis, so the knee barely moves in the start frame,
-        while the hip's own rotation is plain). The first to finish a rep reports it; the
-        other drops the rep it has under way (see RepCounter.concede). The image-plane
-        counter, like the pelvis-frame one, only fills gaps."""
+        """One rep from this track's counters (see rep_merge)."""
         counters = [
             self.counter,
             self.own.counter if self.own else None,
             self.picture.counter if self.picture else None,
         ]
-        for i, window in enumerate((counted, own, picture)):
-            if window is None or self._same_rep(window, strict=i > 0):
-                continue
-            for j, other in enumerate(counters):
-                if j != i and other is not None and other.phase is Phase.moving:
-                    other.concede()
+        window = merge_windows((counted, own, picture), counters, self._last_window)
+        if window is not None:
             self._last_window = window
-            return window
-        return None
-
-    def _same_rep(self, window: RepWindow, strict: bool) -> bool:
-        """`window` is the rep last reported: their peaks lie in each other's window or,
-        `strict` (the pelvis-frame counter, which only fills gaps), they overlap at all."""
-        last = self._last_window
-        if last is None:
-            return False
-        if strict and window.start_s < last.end_s and last.start_s < window.end_s:
-            return True
-        return (
-            last.start_s <= window.peak_s <= last.end_s
-            or window.start_s <= last.peak_s <= window.end_s
-        )
+        return window
 
     def close(self, t: float) -> RepWindow | None:
         """The set ended: a rep under way on either counter (see RepCounter.close)."""
