@@ -321,7 +321,9 @@ class SetAnalyser:
 
     def _picture_points(self, frame: PoseFrame) -> PosePoints | None:
         """This frame's image-plane points, for tracks with an image-plane counter."""
-        if self._space != "world" or not any(tr.picture for tr in self._tracks):
+        if self._space != "world" or not any(
+            tr.picture and tr.picture.in_use for tr in self._tracks
+        ):
             return None
         return PosePoints(extract_points(frame, "image"))
 

@@ -81,20 +81,29 @@ class PictureCounter(PelvisFrameCounter):
     """The same counter on the image-plane signal, trusted only while the picture reads
     the resting pose as the world landmarks do (medians of recent resting readings within
     `agrees_deg`): from the feet end, or with the thighs pointing at the camera, the
-    picture distorts the pose and its movement alike."""
+    picture distorts the pose and its movement alike. Once they disagree it is not
+    trusted again in the set (a picture that distorts some rests may distort any)."""
 
     agrees_deg: float = 20.0
     min_pairs: int = 8
     _rest_pairs: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=30))
+    _disagreed: bool = False
+    trusted: bool = False
+
+    @property
+    def in_use(self) -> bool:
+        """Not yet ruled out for this set."""
+        return not self._disagreed
 
     def note_rest(self, picture: float, world: float) -> None:
         """One resting frame's reading here and in the world landmarks' pelvis frame."""
-        if np.isfinite(picture) and np.isfinite(world):
-            self._rest_pairs.append((picture, world))
-
-    @property
-    def trusted(self) -> bool:
+        if self._disagreed or not (np.isfinite(picture) and np.isfinite(world)):
+            return
+        self._rest_pairs.append((picture, world))
         if len(self._rest_pairs) < self.min_pairs:
-            return False
+            return
         pictures, worlds = zip(*self._rest_pairs, strict=True)
-        return abs(float(np.median(pictures)) - float(np.median(worlds))) <= self.agrees_deg
+        self._disagreed = abs(float(np.median(pictures)) - float(np.median(worlds))) > (
+            self.agrees_deg
+        )
+        self.trusted = not self._disagreed
