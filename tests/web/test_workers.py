@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,11 @@ from sqlalchemy import update
 from hipcoach.cli.serve_cmd import prepare_server_state
 from hipcoach.config import Settings
 from hipcoach.pose.landmarks import PoseSeries
-from hipcoach.store.tables import ServerWorker
+from hipcoach.store.database import open_database
+from hipcoach.store.tables import AnalysisJobRow, PendingLiveSet, ServerWorker
 from hipcoach.web.app import create_app
 from hipcoach.web.protocol import format_landmark_message
-from hipcoach.web.server_state import STALE_S, ServerState
+from hipcoach.web.server_state import MAX_JOBS, MAX_PENDING_SETS, STALE_S, ServerState
 from hipcoach.web.services import WebServices
 from tests.realdata import require_real
 from tests.web.conftest import BASE_URL, WS_URL, ReplayEstimator, csrf_token, series_poses, wait_for
@@ -275,3 +277,27 @@ def test_set_end_still_carries_the_report_when_the_set_cannot_be_kept(
         ws.send_json({"type": "end"})
         end = ws.receive_json()
     assert end["type"] == "set_end" and end["report"]["rep_count"] == 1
+
+
+def test_only_the_newest_finished_sets_and_jobs_are_kept(tmp_path: Path) -> None:
+    state = ServerState(partial(open_database, f"sqlite:///{tmp_path / 'state.db'}"))
+    state.start_fresh()
+    extra = 3
+    # Stored out of time order, so the newest are not simply the last written.
+    for i in sorted(range(MAX_PENDING_SETS + extra), key=lambda i: (i * 7) % 11):
+        state.keep_set(
+            PendingLiveSet(set_id=f"set{i}", exercise="clamshell", variation=None, report={},
+                           interrupted=False, ended_at=float(i))
+        )  # fmt: skip
+    for i in sorted(range(MAX_JOBS + extra), key=lambda i: (i * 5) % 7):
+        state.add_job(
+            AnalysisJobRow(id=f"job{i}", exercise="clamshell", variation=None, side="auto",
+                           keep_video=False, status="done", done=1, total=1, message="",
+                           result=None, created_at=float(i))
+        )  # fmt: skip
+    with state.db().transaction() as s:
+        sets = {row.set_id for row in s.query(PendingLiveSet)}
+        jobs = {row.id for row in s.query(AnalysisJobRow)}
+    state.close()
+    assert sets == {f"set{i}" for i in range(extra, MAX_PENDING_SETS + extra)}
+    assert jobs == {f"job{i}" for i in range(extra, MAX_JOBS + extra)}

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from hipcoach.analysis.events import SetReport
 from hipcoach.errors import StorageError
@@ -184,9 +185,7 @@ class ServerState:
         with self.db().transaction() as s:
             s.merge(row)
             s.flush()
-            newest = select(PendingLiveSet.set_id).order_by(PendingLiveSet.ended_at.desc())
-            keep = [r for (r,) in s.execute(newest.limit(MAX_PENDING_SETS))]
-            s.execute(delete(PendingLiveSet).where(PendingLiveSet.set_id.not_in(keep)))
+            _keep_newest(s, PendingLiveSet.set_id, PendingLiveSet.ended_at, MAX_PENDING_SETS)
 
     def get_set(self, set_id: str) -> PendingLiveSet | None:
         with self.db().transaction() as s:
@@ -204,9 +203,7 @@ class ServerState:
         with self.db().transaction() as s:
             s.add(row)
             s.flush()
-            newest = select(AnalysisJobRow.id).order_by(AnalysisJobRow.created_at.desc())
-            keep = [r for (r,) in s.execute(newest.limit(MAX_JOBS))]
-            s.execute(delete(AnalysisJobRow).where(AnalysisJobRow.id.not_in(keep)))
+            _keep_newest(s, AnalysisJobRow.id, AnalysisJobRow.created_at, MAX_JOBS)
 
     def update_job(self, job_id: str, **values: Any) -> None:
         self.ensure_alive()  # a running job keeps its process counted as alive
@@ -302,3 +299,10 @@ class SharedFinishedSets:
         finished = self.get(set_id)
         self.state.pop_set(set_id)
         return finished
+
+
+def _keep_newest(session: Session, key: Any, newest_first_by: Any, limit: int) -> None:
+    """Delete every row of `key`'s table but the `limit` newest by `newest_first_by`."""
+    newest = select(key).order_by(newest_first_by.desc()).limit(limit)
+    keep = [r for (r,) in session.execute(newest)]
+    session.execute(delete(key.class_).where(key.not_in(keep)))
