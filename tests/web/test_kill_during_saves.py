@@ -78,17 +78,10 @@ def test_kill_9_while_saving_loses_no_acknowledged_set(
     acknowledged: list[int] = []
     for _ in range(RUNS):
         server = start_server(tmp_path, database_url=database_url)
-        clients = [
-            threading.Thread(target=_coach_and_save, args=(server, messages, acknowledged))
-            for _ in range(2)
-        ]
-        for client in clients:
-            client.start()
+        clients = _start_clients(server, messages, acknowledged, 2)
         time.sleep(rng.uniform(2.0, 5.0))
         server.kill()
-        for client in clients:
-            client.join(timeout=30)
-            assert not client.is_alive(), "a client hung after the server died"
+        _join(clients, "a client hung after the server died")
         log = server.log()
         assert "Traceback" not in log, log[-2000:]
     assert acknowledged, "no set was saved before the kills: the test proved nothing"
@@ -115,24 +108,36 @@ def test_kill_9_of_a_worker_while_saving_loses_no_acknowledged_set(
     acknowledged: list[int] = []
     for _ in range(2):
         server = start_server(tmp_path, database_url=database_url, workers="2")
-        clients = [
-            threading.Thread(target=_coach_and_save, args=(server, messages, acknowledged))
-            for _ in range(3)
-        ]
-        for client in clients:
-            client.start()
+        clients = _start_clients(server, messages, acknowledged, 3)
         time.sleep(rng.uniform(2.0, 5.0))
         os.kill(rng.choice(workers_of(server)), signal.SIGKILL)
         time.sleep(2.0)  # the other worker goes on coaching and saving
         assert server.stop() == 0, "SIGTERM stops the supervisor and its workers"
-        for client in clients:
-            client.join(timeout=30)
-            assert not client.is_alive(), "a client hung after the server stopped"
+        _join(clients, "a client hung after the server stopped")
         assert "Traceback" not in server.log(), server.log()[-2000:]
     assert acknowledged, "no set was saved: the test proved nothing"
     stored = _stored_set_ids(database_url)
     assert set(acknowledged) <= stored
     print(f"kill -9 of a worker: {len(acknowledged)} acknowledged saves, {len(stored)} stored")
+
+
+def _start_clients(
+    server: LiveServer, messages: list[str], acknowledged: list[int], count: int
+) -> list[threading.Thread]:
+    """`count` clients coaching a set and saving it, over and over, in threads."""
+    clients = [
+        threading.Thread(target=_coach_and_save, args=(server, messages, acknowledged))
+        for _ in range(count)
+    ]
+    for client in clients:
+        client.start()
+    return clients
+
+
+def _join(clients: list[threading.Thread], hung: str) -> None:
+    for client in clients:
+        client.join(timeout=30)
+        assert not client.is_alive(), hung
 
 
 def _stored_set_ids(url: str) -> set[int]:
