@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from bench.browser import free_port as free_port  # the tests' free loopback port
@@ -19,7 +20,7 @@ from hipcoach.pose.landmark_csv import read_landmark_csv
 from hipcoach.pose.landmarks import PoseFrame, PoseSeries
 from hipcoach.web.app import create_app
 from hipcoach.web.services import WebServices
-from tests.realdata import real_csv
+from tests.realdata import real_csv, require_real
 
 BASE_URL = "http://127.0.0.1"
 WS_URL = "ws://127.0.0.1/ws/live"
@@ -115,6 +116,15 @@ def csrf_token(client: TestClient, page: str = "/library") -> str:
     match = CSRF_META.search(response.text)
     assert match, f"no CSRF token on {page} (status {response.status_code})"
     return match.group(1)
+
+
+def start_leg_lift_analysis(client: TestClient | httpx.Client, token: str) -> httpx.Response:
+    """Upload the real side-lying leg lift clip for analysis (`POST /api/analyse`)."""
+    return client.post(
+        "/api/analyse?exercise=side_lying_leg_lift",
+        content=require_real("side_lying_leg_lift.mp4").read_bytes(),
+        headers={"content-type": "video/mp4", "x-csrf-token": token},
+    )
 
 
 def wait_for(predicate: Callable[[], object], timeout_s: float = 10.0) -> object:

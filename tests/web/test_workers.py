@@ -24,8 +24,15 @@ from hipcoach.web.app import create_app
 from hipcoach.web.protocol import format_landmark_message
 from hipcoach.web.server_state import MAX_JOBS, MAX_PENDING_SETS, STALE_S, ServerState
 from hipcoach.web.services import WebServices
-from tests.realdata import require_real
-from tests.web.conftest import BASE_URL, WS_URL, ReplayEstimator, csrf_token, series_poses, wait_for
+from tests.web.conftest import (
+    BASE_URL,
+    WS_URL,
+    ReplayEstimator,
+    csrf_token,
+    series_poses,
+    start_leg_lift_analysis,
+    wait_for,
+)
 from tests.web.test_programme_pages import _live_set, _onboard
 
 PASSWORD = "correct horse battery"
@@ -85,12 +92,7 @@ def test_an_analysis_started_on_one_worker_is_read_through_the_other(
     two_workers: tuple[Settings, list[TestClient]],
 ) -> None:
     _, (a, b) = two_workers
-    video = require_real("side_lying_leg_lift.mp4").read_bytes()
-    started = a.post(
-        "/api/analyse?exercise=side_lying_leg_lift",
-        content=video,
-        headers={"content-type": "video/mp4", "x-csrf-token": csrf_token(a)},
-    )
+    started = start_leg_lift_analysis(a, csrf_token(a))
     assert started.status_code == 202
     job_id = started.json()["id"]
     seen = b.get(f"/api/analyse/{job_id}")
@@ -120,12 +122,7 @@ def test_a_job_whose_worker_died_reads_failed_on_the_other(
 
     services = WebServices(create_estimator=stuck_estimator)
     with TestClient(create_app(settings, services=services), base_url=BASE_URL) as a:
-        video = require_real("side_lying_leg_lift.mp4").read_bytes()
-        started = a.post(
-            "/api/analyse?exercise=side_lying_leg_lift",
-            content=video,
-            headers={"content-type": "video/mp4", "x-csrf-token": csrf_token(a)},
-        )
+        started = start_leg_lift_analysis(a, csrf_token(a))
         job_id = started.json()["id"]
         assert b.get(f"/api/analyse/{job_id}").json()["status"] in ("queued", "running")
         _silence(_server(a))

@@ -16,8 +16,7 @@ from bench.web import child_pids
 
 from hipcoach.pose.landmarks import PoseSeries
 from hipcoach.web.server_state import STALE_S
-from tests.realdata import require_real
-from tests.web.conftest import BASE_URL, CSRF_META
+from tests.web.conftest import BASE_URL, CSRF_META, start_leg_lift_analysis
 from tests.web.live_server import LiveServer, assert_clean_log, start_server
 from tests.web.test_kill_during_saves import _set_messages
 from tests.web.test_programme_pages import _onboard
@@ -131,13 +130,8 @@ def test_a_finished_set_is_saved_after_every_worker_was_killed(
 
 
 def test_an_analysis_whose_worker_was_killed_reads_failed(server: LiveServer) -> None:
-    video = require_real("side_lying_leg_lift.mp4").read_bytes()
     with httpx.Client(base_url=server.base, timeout=30, trust_env=False) as http:
-        started = http.post(
-            "/api/analyse?exercise=side_lying_leg_lift",
-            content=video,
-            headers={"content-type": "video/mp4", "x-csrf-token": _token(http)},
-        )
+        started = start_leg_lift_analysis(http, _token(http))
         assert started.status_code == 202
         job_id = started.json()["id"]
         kill_workers(server)
