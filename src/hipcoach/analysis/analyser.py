@@ -22,19 +22,17 @@ from hipcoach.analysis.events import (
     Side,
     SideEvent,
     StateEvent,
-    ViewReport,
 )
 from hipcoach.analysis.first_rep import PendingRep, Verdict
 from hipcoach.analysis.notes import explain_set
-from hipcoach.analysis.posture import (
-    LYING_POSTURES,
-    SettleDetector,
-    SnapshotCache,
-    matches_posture,
-)
-from hipcoach.analysis.reps import RepCounter, RepWindow
-from hipcoach.analysis.set_checks import (
-    ViewMeter,
+from hipcoach.analysis.posture import LYING_POSTURES, matches_posture
+from hipcoach.analysis.reps import RepWindow
+from hipcoach.analysis.set_checks import ViewMeter
+from hipcoach.analysis.start_posture import (
+    UNSETTLE_DEG,
+    StartPosture,
+    compute_trunk_turn,
+    settle_on_first_rep,
 )
 from hipcoach.analysis.track import LegTrack
 from hipcoach.analysis.view_limits import VISIBLE
@@ -42,20 +40,13 @@ from hipcoach.analysis.view_watch import ViewWatch
 from hipcoach.errors import CatalogueError
 from hipcoach.exercises.catalogue import load_catalogue, resolve_variation
 from hipcoach.exercises.schema import CheckSpec, Exercise, Posture
-from hipcoach.features.body import PosePoints, Space, as_pose, extract_points, select_space
+from hipcoach.features.body import PosePoints, Space, extract_points, select_space
 from hipcoach.features.filters import OneEuroFilter
-from hipcoach.features.geometry import compute_angle_between
-from hipcoach.features.measures import build_reference, snapshot_posture
 from hipcoach.pose.landmarks import LANDMARK_INDEX, N_LANDMARKS, PoseFrame
 
 CORE = np.array(
     [LANDMARK_INDEX[n] for n in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
 )
-REFRESH_EVERY_S = 0.25
-UNSETTLE_DEG = 12.0
-# ... and held for this long (a turn of one frame is a landmark glitch, not a move).
-UNSETTLE_HOLD_S = 0.25
-UNSETTLE_HOLD_IN_REP_S = 1.5
 FIRST_REP_AFTER_STILL_S = 1.0
 """The first rep must begin within this long of the body having been still in the start
 posture: movement that starts from no still spell is the person getting into position."""
@@ -86,11 +77,7 @@ class SetAnalyser:
         self._requested_side = side
         checks = _default_set_checks() if set_checks is None else tuple(set_checks)
         self._cues = CueBook.of(exercise, checks)
-        self._settle = SettleDetector(
-            exercise.posture,
-            signal=exercise.primary_signal.name,
-            max_sweep_deg=max(20.0, 2.0 * exercise.primary_signal.min_rep_deg),
-        )
+        self._start = StartPosture(exercise)
         self._space: Space | None = None
         self._tracks: list[LegTrack] = []
         self._locked = side != "auto"
@@ -102,12 +89,9 @@ class SetAnalyser:
         self.reps: list[RepReport] = []
         self._view = ViewWatch(exercise, self._cues.threshold("view_incomplete", 0.5))
         self._first_t: float | None = None
-        self._refreshed_t = -1.0
-        self._turned_since: float | None = None
         # Frames, before counting began, in which the person found was upright although
         # the exercise lies down (someone standing by, or the person not yet down).
         self.upright_frames = 0
-        self._still_t: float | None = None  # the latest end of a still spell in posture
         self._pending: PendingRep | None = None  # the first rep, awaiting its verdict
         # The candidate legs, side and lock as they were when the first rep ended.
         self._candidates: tuple[list[LegTrack], Side | None, bool] = ([], None, False)
@@ -118,7 +102,6 @@ class SetAnalyser:
         self._calm = OneEuroFilter(N_LANDMARKS * 3, min_cutoff_hz=1.0, beta=0.0)
         self._last_t = 0.0
         self._image_scale = np.array([1.0, 1.0])
-        self._snapshots = SnapshotCache()
 
     @property
     def rep_count(self) -> int:
@@ -152,7 +135,7 @@ class SetAnalyser:
             return events
         if self._space is None:
             self._space = select_space(frame)
-            self._settle.planar = self._space == "image"
+            self._start.settle.planar = self._space == "image"
             if frame.image_size:
                 self._image_scale = np.array(frame.image_size, dtype=float)
         # One frame's points, measured once for all the candidate tracks and checks.
@@ -160,7 +143,7 @@ class SetAnalyser:
         if not self._tracks:
             self._settle_step(frame, points, t, events)
             return events
-        if not matches_posture(points.frame, self.exercise.posture, self._settle.planar):
+        if not matches_posture(points.frame, self.exercise.posture, self._start.settle.planar):
             # Not the exercise's posture: the pose has hopped to someone else in the room
             # (a person kneeling or standing by), or the person got up. Nothing is counted.
             for track in self._tracks:
@@ -175,64 +158,23 @@ class SetAnalyser:
         return events
 
     def _refine_reference(self, points: PosePoints, t: float) -> None:
-        """Until the first rep starts, keep the start-of-set posture up to date.
-
-        Settling can fire during a slow approach into position; the posture held just
-        before the first rep is the one compensations must be compared with.
-        """
+        """Until the first rep starts, keep the start-of-set posture up to date (see
+        StartPosture.refine); settle again if the trunk turned away for good."""
         if self.reps:
             return
-        moving = any(tr.moving for tr in self._tracks)
-        if self._trunk_turn(points) <= UNSETTLE_DEG:
-            self._turned_since = None
-        elif self._turned_since is None:
-            self._turned_since = t
-        # Held, not a single frame: one landmark glitch must not restart the set. During a
-        # rep, a trunk that rolls with the knee is a compensation, not a new start: only a
-        # turn held longer than such a roll restarts (the rest is judged when the rep ends,
-        # see _finish_rep), while a settling move that changes the posture for good does.
-        hold = UNSETTLE_HOLD_IN_REP_S if moving else UNSETTLE_HOLD_S
-        if self._turned_since is not None and t - self._turned_since >= hold:
+        if self._start.refine(points, t, self._tracks, self._pending is not None):
             self._restart_settling()
-            return
-        if self._pending is not None:
-            return  # the start posture was taken from the rest before the first rep
-        settled = self._settle.add(t, points.frame, points)
-        if settled:
-            self._still_t = t
-        if moving:
-            return
-        still = self._settle.points()
-        self._snapshots.keep_only(still)
-        for track in self._tracks:
-            # Measured as each frame arrives, so a refresh costs no more than any frame.
-            self._snapshots.of([points] if still else [], track.side)
-        if not settled or t - self._refreshed_t < REFRESH_EVERY_S:
-            return
-        self._refreshed_t = t
-        # One reference per side, shared by that side's tracks (so is what they measure).
-        references = {
-            side: build_reference(self._snapshots.of(still, side), side)
-            for side in dict.fromkeys(track.side for track in self._tracks)
-        }
-        for track in self._tracks:
-            track.reference = references[track.side]
 
     def _trunk_turn(self, points: np.ndarray | PosePoints) -> float:
-        """How far (degrees) the trunk has turned from the start posture."""
-        up = as_pose(points).frame.up
-        return float(compute_angle_between(up, self._tracks[0].reference.frame.up))
+        return compute_trunk_turn(points, self._tracks[0].reference)
 
     def _restart_settling(self) -> None:
         """Still getting into position (a slow start looked still): start over."""
-        self._turned_since = None
         self._tracks = []
         self._locked = self._fixed_side is not None
         self.side = self._fixed_side
-        self._settle.reset()
-        self._still_t = None
+        self._start.reset()
         self._early.clear()
-        self._snapshots.clear()
         self._pending = None
 
     def _settle_step(
@@ -241,37 +183,23 @@ class SetAnalyser:
         self._set_state(SetState.settling, t, events)
         body = points.frame
         if self.exercise.posture in LYING_POSTURES and matches_posture(
-            body, Posture.standing, self._settle.planar
+            body, Posture.standing, self._start.settle.planar
         ):
             self.upright_frames += 1  # someone upright: not this exercise's posture
-        if not self._settle.add(t, body, points):
+        if not self._start.settled(t, points):
             return
-        self._still_t = t
-        still = self._settle.points()
         if self.side is None and self.exercise.primary_signal.side_from == "top_leg":
             left_y = frame.image[LANDMARK_INDEX["left_hip"], 1]
             right_y = frame.image[LANDMARK_INDEX["right_hip"], 1]
             self.side = "left" if left_y < right_y else "right"
             self._locked = True
-        sides: list[Side] = [self.side] if self.side else ["left", "right"]
-        spec = self.exercise.primary_signal
-        directions = [spec.direction, -spec.direction] if spec.from_either_end else [0]
-        for side in sides:
-            reference = build_reference(self._snapshots.of(still, side), side)
-            for direction in directions:
-                counter = RepCounter(enter_deg=spec.min_rep_deg)
-                self._tracks.append(
-                    LegTrack(
-                        side, self.exercise, reference, counter, direction,
-                        planar=self._settle.planar,
-                    )
-                )  # fmt: skip
+        self._tracks = self._start.candidate_tracks([self.side] if self.side else None)
         if self.side is not None and self._requested_side == "auto":
             events.append(SideEvent(t=t, side=self.side))
         self._set_state(SetState.ready, t, events)
         # Count from the start of the still spell: a person who starts moving the leg as
         # soon as they are in position must not lose their first rep to the settle wait.
-        for past_t, past_points in self._settle.timed_points()[:-1]:
+        for past_t, past_points in self._start.settle.timed_points()[:-1]:
             self._replay_still_frame(frame, past_points, past_t)
 
     def _replay_still_frame(self, frame: PoseFrame, points: np.ndarray, t: float) -> None:
@@ -343,13 +271,14 @@ class SetAnalyser:
             self._restart_settling()
             return
         if not self.reps and (
-            self._still_t is None or window.start_s - self._still_t > FIRST_REP_AFTER_STILL_S
+            self._start.still_t is None
+            or window.start_s - self._start.still_t > FIRST_REP_AFTER_STILL_S
         ):
             # It did not start from a still spell: still getting into position.
             self._restart_settling()
             return
         if not self.reps:
-            self._settle_reference(track, window)
+            settle_on_first_rep(track, window, self._early)
         window = replace(window, range_deg=track.rep_range(window))
         cues, values = track.judge_rep(window)
         rep = RepReport(
@@ -385,7 +314,7 @@ class SetAnalyser:
         the next rep from a still spell is the first one."""
         self._pending = None
         self._tracks, self.side, self._locked = self._candidates
-        self._still_t = None
+        self._start.still_t = None
 
     def _commit_rep(self, rep: RepReport, t: float, events: list[Event]) -> None:
         if not self.reps:
@@ -412,20 +341,6 @@ class SetAnalyser:
             return False
         self._tracks = [track]
         return True
-
-    def _settle_reference(self, track: LegTrack, window: RepWindow) -> None:
-        """Once the first rep is known, take the start posture from the rest just before it
-        (not from whenever settling fired) and judge that rep again against it."""
-        before = [p for t, p, _ in self._early if window.start_s - 0.5 <= t <= window.start_s]
-        if len(before) >= 3:
-            track.reference = build_reference(
-                [snapshot_posture(p, track.side) for p in before], track.side
-            )
-        track.rejudge(
-            [(p, v) for t, p, v in self._early if window.start_s <= t <= window.end_s],
-            rest=[p for t, p, _ in self._early if window.start_s - 0.5 <= t <= window.start_s],
-        )
-        track.judge_live = True
 
     def _check_setup(self, t: float, events: list[Event]) -> None:
         track = self._tracks[0]
@@ -481,14 +396,7 @@ class SetAnalyser:
             rep_count=self.rep_count,
             reps=list(self.reps),
             set_cues=list(self.set_cues),
-            view=ViewReport(
-                ok=ok,
-                advice=advice,
-                missing=self.view.most_missing(),
-                visible_fraction=round(self.view.fraction, 3),
-                hard_to_see=self._tracks[0].hard_to_see() if self._tracks else [],
-                not_judged=self._tracks[0].not_judged() if self._tracks else [],
-            ),
+            view=self._view.report(ok, advice, self._tracks[0] if self._tracks else None),
             messages={c: self._cues.message(c) for c in sorted(cue_ids)},
             duration_s=round(self.duration_s, 3),
             frames=self.view.frames,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hipcoach.analysis.events import Event, Side, ViewEvent
+from hipcoach.analysis.events import Event, Side, ViewEvent, ViewReport
 from hipcoach.analysis.posture import POSTURE_ADVICE
 from hipcoach.analysis.set_checks import ViewMeter
 from hipcoach.analysis.track import LegTrack
@@ -83,6 +83,17 @@ class ViewWatch:
     def incomplete(self) -> bool:
         """Too few frames of the set had every needed joint in view."""
         return bool(self.meter.frames) and self.meter.fraction < self.threshold
+
+    def report(self, ok: bool, advice: str, track: LegTrack | None) -> ViewReport:
+        """What the camera saw, for the set report (`track`: the working leg's)."""
+        return ViewReport(
+            ok=ok,
+            advice=advice,
+            missing=self.meter.most_missing(),
+            visible_fraction=round(self.meter.fraction, 3),
+            hard_to_see=track.hard_to_see() if track else [],
+            not_judged=track.not_judged() if track else [],
+        )
 
     def camera_advice(self) -> str:
         """What went wrong with the view, then where this exercise wants the camera."""
