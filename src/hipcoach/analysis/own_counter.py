@@ -16,8 +16,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
+from hipcoach.analysis.rest_levels import REST_LEVEL_SAMPLES
 from hipcoach.analysis.rest_noise import RestNoise
 from hipcoach.features.filters import OneEuroFilter
+from hipcoach.features.measures import KNEE_SWING_MIN_OFFSET
+
+OWN_COUNTER_MIN_BEND = 2 * KNEE_SWING_MIN_OFFSET
+"""The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
+line (twice where the clamshell signal switches to a straight leg's rise)."""
+OWN_COUNTER_ENTER = 1.5
+"""The pelvis-frame counter's smallest rep, in multiples of the exercise's. Swept over every
+bench stratum: 1.0 added reps in 3 sets (suite and small clamshells), 2.0 missed small
+reps from the feet end swung to the front; 1.5 lost none and gained one."""
+PICTURE_AGREES_DEG = 20.0
+"""The image-plane counter counts only where its resting reading is within this of the
+world landmarks' (8 deg on the rendered clamshells from the front, 58 deg for a generated
+knees-tucked clamshell from the front, whose thighs point at the camera)."""
 
 
 @dataclass
@@ -84,8 +98,8 @@ class PictureCounter(PelvisFrameCounter):
     picture distorts the pose and its movement alike. Once they disagree it is not
     trusted again in the set (a picture that distorts some rests may distort any)."""
 
-    agrees_deg: float = 20.0
-    min_pairs: int = 8
+    agrees_deg: float = PICTURE_AGREES_DEG
+    min_pairs: int = REST_LEVEL_SAMPLES
     _rest_pairs: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=30))
     _disagreed: bool = False
     trusted: bool = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -17,9 +16,19 @@ from hipcoach.analysis.checks import (
     TWO_SIDED,
     CoupledMeasure,
 )
-from hipcoach.analysis.own_counter import PelvisFrameCounter, PictureCounter
+from hipcoach.analysis.own_counter import (
+    OWN_COUNTER_ENTER,
+    OWN_COUNTER_MIN_BEND,
+    PelvisFrameCounter,
+    PictureCounter,
+)
 from hipcoach.analysis.rep_merge import merge_windows
 from hipcoach.analysis.reps import Phase, RepCounter, RepWindow
+from hipcoach.analysis.rest_levels import (
+    RepBaseline,
+    RestLevels,
+    median_or_none,
+)
 from hipcoach.analysis.rest_noise import DEG_TO_THIGH, RestNoise
 from hipcoach.analysis.view_limits import (
     VISIBLE,
@@ -31,9 +40,7 @@ from hipcoach.analysis.view_limits import (
 from hipcoach.exercises.schema import Exercise, SignalName, Unit
 from hipcoach.features.body import FloatArray, PosePoints, Side, as_pose, other_side
 from hipcoach.features.filters import OneEuroFilter
-from hipcoach.features.geometry import normalize
 from hipcoach.features.measures import (
-    KNEE_SWING_MIN_OFFSET,
     Reference,
     compute_compensations,
     compute_knee_bend,
@@ -51,24 +58,8 @@ MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 MOTION_AVERAGE_S = 0.5
 # Steps between frames longer than this are gaps in tracking, not the frame interval.
 FRAME_GAP_S = 0.2
-# The image-plane counter counts only where its resting reading is within this of the world
-# landmarks' (8 deg on the rendered clamshells from the front, 58 deg for a generated
-# knees-tucked clamshell from the front, whose thighs point at the camera).
-PICTURE_AGREES_DEG = 20.0
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
-# The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
-# line (twice where the clamshell signal switches to a straight leg's rise).
-OWN_COUNTER_MIN_BEND = 2 * KNEE_SWING_MIN_OFFSET
-# The pelvis-frame counter's smallest rep, in multiples of the exercise's. Swept over every
-# bench stratum: 1.0 added reps in 3 sets (suite and small clamshells), 2.0 missed small
-# reps from the feet end swung to the front; 1.5 lost none and gained one.
-OWN_COUNTER_ENTER = 1.5
-# The rest level before a rep: the median of up to 8 rest samples (about 0.8 s), once 3 exist.
-REST_LEVEL_SAMPLES = 8
-REST_LEVEL_MIN = 3
-# Measures that are unsigned angles between directions (see LegTrack._resting_reference).
-UNSIGNED_MEASURES = frozenset({"bottom_leg_moves", "trunk_moves"})
 # Signals counted in the start posture's frame, whose range is reported in the pelvis's.
 BODY_FRAME_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
 # Signals that compare both legs, so both must be seen.
@@ -99,27 +90,15 @@ class LegTrack:
     level: float = float("nan")
     """The primary signal's latest smoothed value (degrees, a rep moves it up)."""
     frames_seen: int = 0
-    rest_noise: dict[str, RestNoise] = field(default_factory=dict)
+    rest: RestLevels = field(default_factory=RestLevels)
     # Off until the first rep is done: that rep is judged afterwards from kept frames,
-    # once the start posture is known (see SetAnalyser._settle_reference).
+    # once the start posture is known (see start_posture.settle_on_first_rep).
     judge_live: bool = False
     # Image-plane points (no world coordinates): see NEEDS_DEPTH.
     planar: bool = False
     frames_measured: int = 0
-    # Each measure's latest values at rest, and their level when the current rep began:
-    # "nothing moves but the knee" is judged against where the body was just before the
-    # rep, so slow drift of the landmarks (or of the person) between reps is not a fault.
-    _rest_recent: dict[str, deque[float]] = field(default_factory=dict)
-    _baseline: dict[str, float] = field(default_factory=dict)
-    # Unsigned angles (how far the other thigh or the trunk turned) cannot be offset by a
-    # number: a rep compares their direction with their resting direction instead.
-    _rest_axes: deque[tuple[FloatArray, FloatArray]] = field(
-        default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES)
-    )
-    _rep_reference: Reference | None = None
-    # The primary signal on the low-passed landmarks at rest, and its level before this rep.
-    _rest_signal: deque[float] = field(default_factory=lambda: deque(maxlen=REST_LEVEL_SAMPLES))
-    _signal_rest: float | None = None
+    # What the current rep is judged against (see rest_levels).
+    _before: RepBaseline = field(default_factory=RepBaseline)
     # Recent spells (from, to) longer than UNSEEN_GAP_S when the leg was out of view.
     _gaps: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=8))
     # The counter on the signal in each pose's own pelvis frame (see _merge_windows), and
@@ -149,9 +128,7 @@ class LegTrack:
             self.own = PelvisFrameCounter(own)
         if self.exercise.primary_signal.name is SignalName.knee_opening and not self.planar:
             picture = RepCounter(enter_deg=self.counter.enter_deg, split_valleys=False)
-            self.picture = PictureCounter(
-                picture, agrees_deg=PICTURE_AGREES_DEG, min_pairs=REST_LEVEL_SAMPLES
-            )
+            self.picture = PictureCounter(picture)
 
     def required_names(self) -> list[str]:
         names = ["left_hip", "right_hip", "left_shoulder", "right_shoulder"]
@@ -238,9 +215,7 @@ class LegTrack:
         picture = self._update_picture(picture_points, own, t)
         window = self._merge_windows(counted, self._update_own(own, t, points), picture)
         if not was_moving and self.moving:
-            self._baseline = self._rest_level() if self.judge_live else {}
-            self._rep_reference = self._resting_reference() if self.judge_live else None
-            self._signal_rest = _median_or_none(self._rest_signal) if self.judge_live else None
+            self._before = self.rest.baseline(self.reference) if self.judge_live else RepBaseline()
         if self.judge_live and (self.moving or window is not None):
             self._accumulate(calm_points, other_visible)
         elif (
@@ -278,7 +253,7 @@ class LegTrack:
         picture, where BlazePose places the knee precisely, while its world landmarks
         shrink the turn (a rendered 8 deg turn read 5-6 deg, below the smallest rep). It
         counts only where the picture reads the resting pose as the world landmarks do
-        (see PICTURE_AGREES_DEG): from the feet end, or with the thighs pointing at the
+        (see own_counter.PICTURE_AGREES_DEG): from the feet end, or with the thighs pointing at the
         camera, the picture distorts the pose and its movement alike."""
         if self.picture is None or points is None:
             return None
@@ -341,7 +316,7 @@ class LegTrack:
     def _accumulate(self, points: PosePoints, other_visible: bool) -> None:
         signal = self._signal(points)
         work = points.joints(self.side)
-        for check_id, value in self._measure(points, other_visible, self._rep_reference).items():
+        for check_id, value in self._measure(points, other_visible, self._before.reference).items():
             weigh = MEASURE_WEIGHTS.get(check_id)
             self.measures[check_id].add(value, signal, weigh(work) if weigh else 1.0)
 
@@ -361,49 +336,16 @@ class LegTrack:
         for measure in self.measures.values():
             measure.reset()
         # Rest values so far were measured against the old start posture.
-        self.rest_noise.clear()
-        self._rest_recent.clear()
-        self._baseline = {}
-        self._rest_axes.clear()
-        self._rep_reference = None
-        self._rest_signal.clear()
-        self._signal_rest = _median_or_none([self._signal(p) for p in rest or []])
+        self.rest.clear()
+        self._before = RepBaseline(signal=median_or_none([self._signal(p) for p in rest or []]))
         for points, visibility in frames:
             _, other_visible = self.visible(visibility, count=False)
             self._accumulate(as_pose(points), other_visible)
 
     def _learn_rest_noise(self, points: PosePoints, other_visible: bool) -> None:
         rest_thigh = np.array(unit(points.joints(other_side(self.side)).thigh))
-        signal = self._signal(points)
-        if np.isfinite(signal):
-            self._rest_signal.append(signal)
-        self._rest_axes.append((rest_thigh, points.frame.up))
-        for check_id, value in self._measure(points, other_visible).items():
-            self.rest_noise.setdefault(check_id, RestNoise()).add(value)
-            if np.isfinite(value):
-                self._rest_recent.setdefault(check_id, deque(maxlen=REST_LEVEL_SAMPLES))
-                self._rest_recent[check_id].append(value)
-
-    def _rest_level(self) -> dict[str, float]:
-        levels = {c: _median_or_none(v) for c, v in self._rest_recent.items()}
-        return {
-            c: level
-            for c, level in levels.items()
-            if level is not None and c not in UNSIGNED_MEASURES
-        }
-
-    def _resting_reference(self) -> Reference | None:
-        """The start posture with the other thigh's and the trunk's directions taken from
-        the rest just before this rep."""
-        if len(self._rest_axes) < REST_LEVEL_MIN:
-            return None
-        thighs = np.array([a for a, _ in self._rest_axes])
-        ups = np.array([b for _, b in self._rest_axes])
-        other_thigh = normalize(np.nanmean(thighs, axis=0))
-        trunk_up = normalize(np.nanmean(ups, axis=0))
-        if not (np.isfinite(other_thigh).all() and np.isfinite(trunk_up).all()):
-            return None
-        return replace(self.reference, other_thigh=other_thigh, trunk_up=trunk_up)
+        measures = self._measure(points, other_visible)
+        self.rest.add(self._signal(points), rest_thigh, points.frame.up, measures)
 
     def judge_rep(self, window: RepWindow) -> tuple[list[str], dict[str, float]]:
         """Cue ids raised by a finished rep, and each frame check's value for it."""
@@ -412,14 +354,14 @@ class LegTrack:
         muted = set(self.not_judged())
         for check in self._frame_checks:
             value = self.measures[check.id].value(
-                self._baseline.get(check.id, 0.0), self._signal_rest
+                self._before.measures.get(check.id, 0.0), self._before.signal
             )
             self.measures[check.id].reset()
             if np.isfinite(value):
                 values[check.id] = round(value, 3)
                 scale = 1.0 if check.unit is Unit.deg else DEG_TO_THIGH
                 depth = compute_depth_share(check.id, self.reference)
-                noise = self.rest_noise.get(check.id, RestNoise()).margin(scale, depth)
+                noise = self.rest.noise.get(check.id, RestNoise()).margin(scale, depth)
                 if value >= max(check.threshold, noise) and check.id not in muted:
                     cues.append(check.id)
         unseen = self.unseen_s(window)
@@ -460,8 +402,3 @@ class LegTrack:
             for extra in (self.own, self.picture):
                 if extra is not None:
                     extra.reset_smoothing()
-
-
-def _median_or_none(values: Sequence[float]) -> float | None:
-    finite = [v for v in values if np.isfinite(v)]
-    return float(np.median(finite)) if len(finite) >= REST_LEVEL_MIN else None
