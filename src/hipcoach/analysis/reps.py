@@ -214,6 +214,15 @@ class RepCounter:
         dt = np.diff(times, append=times[-1])
         return float(dt[values >= near].sum())
 
+    def shift(self, step: float) -> None:
+        """The signal fed from now on reads `step` degrees higher for the same pose (its
+        zero moved): move the rest level with it. A rep's samples are kept relative to
+        the rest level, so they need nothing."""
+        if self.rest_level is not None:
+            self.rest_level += step
+        if self._trough is not None:
+            self._trough += step
+
     def close(self, t: float) -> RepWindow | None:
         """The set ended (or the recording did) during a rep: count it if the leg had
         passed its top and come at least half way back, as when a clip stops mid-lowering."""
@@ -228,10 +237,14 @@ class RepCounter:
 
     def concede(self) -> None:
         """Another counter has just reported the rep under way: drop it here and count
-        again only after the signal is back at rest or rises afresh from its lowest point."""
+        again only after the signal is back at rest or rises afresh from its lowest point.
+        The next rep here starts no earlier than now: that one ended as far as it is
+        concerned, so a window reaching back over it would be read as the same rep."""
         self.abort()
         self._armed = False
         self._trough = None
+        if self._last_t is not None:
+            self._last_rest_t = self._last_t
 
     def abort(self) -> None:
         """Drop a rep in progress (e.g. the joints went out of view for too long)."""

@@ -134,5 +134,5 @@ class StartPosture:
         sides = dict.fromkeys(track.side for track in tracks)
         references = {side: self.reference(side) for side in sides}
         for track in tracks:
-            track.reference = references[track.side]
+            track.rebase(references[track.side], points)
         return False

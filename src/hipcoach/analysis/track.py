@@ -58,6 +58,11 @@ MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 MOTION_AVERAGE_S = 0.5
 # Steps between frames longer than this are gaps in tracking, not the frame interval.
 FRAME_GAP_S = 0.2
+# A rep the image-plane counter finds must also lift the start-frame signal by this share of
+# the smallest rep. From the front the world landmarks shrink a small turn, but still show
+# it: a rendered 8 deg clamshell lifted it 5 deg; a generated set's picture noise made a
+# 0.5 s "rep" that lifted it under 1 deg.
+PICTURE_NEEDS_RISE = 0.5
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # Signals counted in the start posture's frame, whose range is reported in the pelvis's.
@@ -86,6 +91,9 @@ class LegTrack:
     # The latest time added to _history, and the sum and count of the steps between
     # consecutive frames there (gaps left out): its sampling rate.
     _history_t: float | None = None
+    # (t, level) of recent frames: how far the start-frame signal rose in a rep another
+    # counter found (see _update_picture).
+    _levels: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=900))
     _steps: tuple[float, int] = (0.0, 0)
     level: float = float("nan")
     """The primary signal's latest smoothed value (degrees, a rep moves it up)."""
@@ -203,6 +211,7 @@ class LegTrack:
         despiked = sorted(self._recent_raw)[len(self._recent_raw) // 2]
         value = self.smoother.update_scalar(despiked, t)
         self.level = value
+        self._levels.append((t, value))
         self.frames_measured += 1
         if len(self._history) < 3000:
             self._history.append(value)
@@ -264,7 +273,21 @@ class LegTrack:
             self.picture.note_rest(raw, own)
         if not self.picture.trusted:
             return None
-        return self.picture.update(raw, t, self.counter.enter_deg, resting=not self.moving)
+        window = self.picture.update(raw, t, self.counter.enter_deg, resting=not self.moving)
+        if (
+            window is None
+            or self._level_rise(window) >= PICTURE_NEEDS_RISE * self.counter.enter_deg
+        ):
+            return window
+        return None
+
+    def _level_rise(self, window: RepWindow) -> float:
+        """How far the start-frame signal rose (degrees) during `window`: its highest
+        level there above its lowest in the moment the rep rose from."""
+        rise_end = min(window.peak_s, window.start_s + 0.5)
+        top = [v for t, v in self._levels if window.start_s <= t <= window.end_s]
+        base = [v for t, v in self._levels if window.start_s - 0.4 <= t <= rise_end]
+        return max(top) - min(base) if top and base else 0.0
 
     def _merge_windows(
         self, counted: RepWindow | None, own: RepWindow | None, picture: RepWindow | None = None
@@ -386,6 +409,20 @@ class LegTrack:
             max(0.0, min(end, window.end_s) - max(start, window.start_s))
             for start, end in self._gaps
         )
+
+    def rebase(self, reference: Reference, points: PosePoints) -> None:
+        """A new start posture while resting before the first rep. The start-frame signal
+        is measured from it, so it steps by however much the two postures differ (at this
+        frame's `points`): the counter's and the smoother's levels step with it rather
+        than read the step as movement."""
+        before = self._signal(points)
+        self.reference = reference
+        step = self._signal(points) - before
+        if math.isfinite(step):
+            self.counter.shift(step)
+            self.smoother.shift(step)
+            self._recent_raw = [v + step for v in self._recent_raw]
+            self.level += step
 
     def pause(self, t: float, max_gap_s: float = 1.5) -> None:
         """Joints out of view: a rep in progress survives a short gap, not a long one."""

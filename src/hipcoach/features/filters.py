@@ -53,6 +53,10 @@ class OneEuroFilter:
         self._t = None
         self._all_set = False
 
+    def shift(self, step: float) -> None:
+        """The input's zero moved: move the filtered value by `step` (its rate stays)."""
+        self._x += step
+
     def update_scalar(self, x: float, t: float) -> float:
         """`update` for a one-channel filter on a plain float: the same arithmetic without
         NumPy's per-call overhead (the rep signal is smoothed this way every frame)."""
