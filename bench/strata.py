@@ -20,6 +20,10 @@ from hipcoach.synthetic.suite import TEMPOS, compensated_reps
 STRATA_SEED = 20261201
 SMALL_LIFT_CM = (4.0, 15.0)
 """The issue's small honest clamshell: a 4 cm ("tiny") to 15 cm knee lift."""
+SMALL_SETS_PER_CASE = 4
+"""Small clamshells per variation, side and view, twice over (clean and compensated): 144
+sets. With 36 the stratum read 35/36 exact while 144 read 134/144: too few sets hid the
+rate."""
 SUBSET_EVERY = 4
 """The white-jitter and 15 fps strata replay every fourth suite set (bench time)."""
 
@@ -28,7 +32,7 @@ def suite_stratum(n_per_case: int | None = None) -> list[Scenario]:
     return standard_suite(n_per_case)
 
 
-def small_clamshells(n_per_case: int = 1) -> list[Scenario]:
+def small_clamshells(n_per_case: int = SMALL_SETS_PER_CASE) -> list[Scenario]:
     """Stacked-knee clamshells with a 4-15 cm knee lift drawn per set, every variation,
     side and view, tempos cycling; half the sets clean, half with the clamshell's
     compensations (all but range_too_big) on spread-out reps."""

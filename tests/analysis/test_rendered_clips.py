@@ -44,7 +44,7 @@ RECOMMENDED = [
 # The seed's "tiny" clamshell (an 8 deg turn, a knee lift of about 4 cm) from the feet end
 # swung to the front: BlazePose's world landmarks read it 5-8 deg, and the image-plane
 # counter does not count from there (the picture exaggerates the turn along the body).
-NOT_YET = {"clam_tiny8_feet40": "4 of 6 reps of an 8 deg clamshell from the feet end"}
+NOT_YET = {"clam_tiny8_feet40": "5 of 6 reps of an 8 deg clamshell from the feet end"}
 # Title cards with nobody in view before and after two 5 s holds at the top.
 HELD = "leglift_hold_cards"
 CLAMSHELLS = [stem for stem in RECOMMENDED if stem.startswith("clam")]

@@ -24,10 +24,16 @@ from hipcoach.features.measures import KNEE_SWING_MIN_OFFSET
 OWN_COUNTER_MIN_BEND = 2 * KNEE_SWING_MIN_OFFSET
 """The pelvis-frame counter reads a knee's turn only with the knee well off the hip-ankle
 line (twice where the clamshell signal switches to a straight leg's rise)."""
-OWN_COUNTER_ENTER = 1.5
+OWN_COUNTER_ENTER = 1.25
 """The pelvis-frame counter's smallest rep, in multiples of the exercise's. Swept over every
-bench stratum: 1.0 added reps in 3 sets (suite and small clamshells), 2.0 missed small
-reps from the feet end swung to the front; 1.5 lost none and gained one."""
+bench stratum (exact sets, suite of 134 / small clamshells of 144): 1.0 gave 133 / 142,
+1.25 gave 134 / 141, 1.5 gave 134 / 138; 2.0 had missed small reps from the feet end swung
+to the front."""
+DESPIKE_SAMPLES = 5
+"""The median of this many samples feeds each second counter's low-pass. Their signals hang
+on a low-confidence ankle as well (the hip-ankle line, where BlazePose places a lying
+person's ankles at visibility 0.2-0.5), whose glitches can last two frames; the counters
+only fill the start-frame counter's gaps, so two frames more lag cost nothing."""
 PICTURE_AGREES_DEG = 20.0
 """The image-plane counter counts only where its resting reading is within this of the
 world landmarks' (8 deg on the rendered clamshells from the front, 58 deg for a generated
@@ -55,8 +61,8 @@ class PelvisFrameCounter:
         well (large from some views) and only fills the other counter's gaps: it counts
         what rises clear of its own resting spread and `smallest_deg`, and only reps that
         come back to rest. `resting`: no rep is under way on either counter."""
-        # Median of the last three samples, then the adaptive low-pass (as LegTrack.update).
-        self._recent = [*self._recent[-2:], raw]
+        # Median of the last DESPIKE_SAMPLES samples, then the adaptive low-pass.
+        self._recent = [*self._recent[-(DESPIKE_SAMPLES - 1) :], raw]
         despiked = sorted(self._recent)[len(self._recent) // 2]
         value = self.smoother.update_scalar(despiked, t)
         counter = self.counter
