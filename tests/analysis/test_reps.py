@@ -114,3 +114,18 @@ def test_a_slow_rep_that_starts_before_the_leg_is_fully_down_still_counts() -> N
     # Measured from the low point it rose from, not from a rest level dragged up behind it
     # (with noise, a dragged-up rest level left too little range to count at all).
     assert reps[1].range_deg == pytest.approx(11.0, abs=0.5)
+
+
+def test_a_shifted_signal_zero_moves_the_rest_level_and_counts_no_rep() -> None:
+    signal, t = cycles([2.0], amplitude=20.0)
+    counter = RepCounter(enter_deg=10.0)
+    reps = []
+    for k, (value, time) in enumerate(zip(signal, t, strict=True)):
+        if k == 5:
+            counter.shift(15.0)  # from here on the same pose reads 15 deg higher
+        shifted = float(value) + (15.0 if k >= 5 else 0.0)
+        rep = counter.update(shifted, float(time))
+        if rep is not None:
+            reps.append(rep)
+    assert len(reps) == 1 and reps[0].range_deg == pytest.approx(20.0, abs=0.5)
+

@@ -252,3 +252,17 @@ def test_a_clamshell_with_the_top_hip_hitched_still_counts(side: str) -> None:
         )
         report, truth = analyse(scenario, quiet=False)
         assert report.rep_count == len(truth.reps) == 8, seed
+
+
+def test_a_start_posture_refreshed_before_the_first_rep_does_not_hold_the_count() -> None:
+    # A small clamshell whose settling move begins slowly: settling fires early, the start
+    # posture is refreshed once the knees come together, and the counter must not read
+    # that step in the signal as a rep under way (it once stayed "moving": 0 of 6).
+    scenario = Scenario(
+        "clamshell", view="front", n_reps=6, rep_duration_s=(5.0, 9.0),
+        rest_between_s=(0.5, 1.5), settle_s=3.0, knee_lift_cm=4.56, seed=20261227,
+    )  # fmt: skip
+    series, truth = generate(scenario)
+    report = analyze_series(series, "clamshell", "standard")
+    assert report.rep_count == len(truth.reps) == 6
+    assert all(any(r.start_s <= rep.peak_s <= r.end_s for r in truth.reps) for rep in report.reps)
