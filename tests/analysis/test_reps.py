@@ -128,4 +128,3 @@ def test_a_shifted_signal_zero_moves_the_rest_level_and_counts_no_rep() -> None:
         if rep is not None:
             reps.append(rep)
     assert len(reps) == 1 and reps[0].range_deg == pytest.approx(20.0, abs=0.5)
-
