@@ -128,3 +128,16 @@ def test_a_shifted_signal_zero_moves_the_rest_level_and_counts_no_rep() -> None:
         if rep is not None:
             reps.append(rep)
     assert len(reps) == 1 and reps[0].range_deg == pytest.approx(20.0, abs=0.5)
+
+
+def test_a_fast_rep_that_rose_while_tracking_was_lost_still_counts() -> None:
+    # At rest, then 0.3 s with no pose (the rise), then 0.25 s of samples over the top and
+    # back down: it was moving since before the gap, not only for the samples seen.
+    fps = 30.0
+    before = np.arange(0.0, 1.0, 1.0 / fps)
+    after = np.arange(1.3, 2.5, 1.0 / fps)
+    t = np.concatenate([before, after])
+    top = np.interp(after, [1.3, 1.4, 1.55, 2.5], [25.0, 25.0, 5.0, 5.0])
+    signal = np.concatenate([np.full(before.size, 5.0), top])
+    reps = run(signal, t)
+    assert len(reps) == 1 and reps[0].peak_s == pytest.approx(1.3, abs=0.05)

@@ -19,6 +19,10 @@ class Phase(StrEnum):
     moving = "moving"
 
 
+TRACKING_GAP_S = 0.1
+"""A step between samples longer than this is a gap in tracking (3 frames at 30 fps)."""
+
+
 @dataclass(frozen=True)
 class RepWindow:
     """A completed rep: times in seconds, excursion from the rest level in degrees."""
@@ -47,6 +51,7 @@ class RepCounter:
     rest_level: float | None = None
     _last_rest_t: float = 0.0
     _last_t: float | None = None
+    _moving_from: float = 0.0
     _above: int = 0
     _armed: bool = True
     _calm_since: float | None = None
@@ -137,6 +142,9 @@ class RepCounter:
             self._calm_since = None
         if x > self.enter_deg and self._armed:
             self._above += 1
+            if self._above == 1:
+                # Risen during a gap in tracking: it has been moving since before it.
+                self._moving_from = t - dt if dt > TRACKING_GAP_S else t
             if self._above >= 2:
                 self.phase = Phase.moving
                 self._set_samples([(t, x)])
@@ -164,7 +172,7 @@ class RepCounter:
         self, samples: list[tuple[float, float]], start: float, end: float
     ) -> RepWindow | None:
         peak_t, peak = max(samples, key=lambda p: p[1])
-        moving_s = end - samples[0][0]
+        moving_s = end - min(samples[0][0], self._moving_from)
         if end - start < self.min_dwell_s or moving_s < self.min_moving_s:
             return None
         if peak < self.enter_deg:
@@ -194,6 +202,7 @@ class RepCounter:
         assert self.rest_level is not None
         self.rest_level += valley
         self._set_samples([(t, x - valley) for t, x in samples[valley_i:]])
+        self._moving_from = valley_t
         self._last_rest_t = valley_t
         return rep
 
