@@ -78,7 +78,7 @@ def explain_set(analyser: SetAnalyser, view_advice: str) -> list[str]:
         )
         return notes
     need = exercise.primary_signal.min_rep_deg
-    moved = max(track.movement_deg() for track in tracks)
+    moved = max(track.history.movement_deg() for track in tracks)
     if moved < 0.5 * need:
         notes.append(
             f"No rep was counted: the working leg barely moved (about {moved:.0f} degrees; a "

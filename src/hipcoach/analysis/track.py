@@ -30,6 +30,7 @@ from hipcoach.analysis.rest_levels import (
     median_or_none,
 )
 from hipcoach.analysis.rest_noise import DEG_TO_THIGH, RestNoise
+from hipcoach.analysis.signal_history import SignalHistory
 from hipcoach.analysis.view_limits import (
     VISIBLE,
     compute_depth_share,
@@ -54,10 +55,6 @@ from hipcoach.pose.landmarks import LANDMARK_INDEX
 NOISE_EVERY = 3
 # Per-frame trust in a measure, where its noise changes within a rep.
 MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
-# The motion score averages the signal over this long (landmark noise is fast, a rep slow).
-MOTION_AVERAGE_S = 0.5
-# Steps between frames longer than this are gaps in tracking, not the frame interval.
-FRAME_GAP_S = 0.2
 # A rep the image-plane counter finds must also lift the start-frame signal by this share of
 # the smallest rep. From the front the world landmarks shrink a small turn, but still show
 # it: a rendered 8 deg clamshell lifted it 5 deg; a generated set's picture noise made a
@@ -87,14 +84,7 @@ class LegTrack:
     measures: dict[str, CoupledMeasure] = field(default_factory=dict)
     last_seen_t: float | None = None
     _recent_raw: list[float] = field(default_factory=list)
-    _history: list[float] = field(default_factory=list)
-    # The latest time added to _history, and the sum and count of the steps between
-    # consecutive frames there (gaps left out): its sampling rate.
-    _history_t: float | None = None
-    # (t, level) of recent frames: how far the start-frame signal rose in a rep another
-    # counter found (see _update_picture).
-    _levels: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=900))
-    _steps: tuple[float, int] = (0.0, 0)
+    history: SignalHistory = field(default_factory=SignalHistory)
     level: float = float("nan")
     """The primary signal's latest smoothed value (degrees, a rep moves it up)."""
     frames_seen: int = 0
@@ -151,27 +141,13 @@ class LegTrack:
         """True when this track counts reps the other way from the catalogue's direction."""
         return self.direction == -self.exercise.primary_signal.direction
 
-    def movement_deg(self) -> float:
-        """The robust range (degrees) the primary signal has covered so far."""
-        total, count = self._steps
-        if count == 0:
-            return 0.0
-        width = max(3, round(MOTION_AVERAGE_S * count / total))
-        if len(self._history) < width:
-            return 0.0
-        calm = np.convolve(self._history, np.ones(width) / width, mode="valid")
-        low, high = np.percentile(calm, [5, 95])
-        return float(high - low)
-
     def motion_score(self) -> float:
         """How clearly this leg has been moving: the robust range of its averaged signal
         (5th to 95th percentile, so glitches do not count) times the share of frames in which it
         could be measured (a half-hidden far leg rarely wins)."""
         if self.frames_seen == 0:
             return 0.0
-        # Half a second of averaging (in movement_deg): landmark noise on a half-hidden leg
-        # is fast, a rep is slow.
-        return self.movement_deg() * self.frames_measured / self.frames_seen
+        return self.history.movement_deg() * self.frames_measured / self.frames_seen
 
     def visible(self, visibility: FloatArray, count: bool = True) -> tuple[bool, bool]:
         """(can measure this leg's signal, can see the other leg)."""
@@ -211,14 +187,8 @@ class LegTrack:
         despiked = sorted(self._recent_raw)[len(self._recent_raw) // 2]
         value = self.smoother.update_scalar(despiked, t)
         self.level = value
-        self._levels.append((t, value))
+        self.history.add(t, value)
         self.frames_measured += 1
-        if len(self._history) < 3000:
-            self._history.append(value)
-            step = t - self._history_t if self._history_t is not None else math.inf
-            if 0 < step < FRAME_GAP_S:
-                self._steps = (self._steps[0] + step, self._steps[1] + 1)
-            self._history_t = t
         was_moving = self.moving
         counted = self.counter.update(value, t)
         picture = self._update_picture(picture_points, own, t)
@@ -276,18 +246,10 @@ class LegTrack:
         window = self.picture.update(raw, t, self.counter.enter_deg, resting=not self.moving)
         if (
             window is None
-            or self._level_rise(window) >= PICTURE_NEEDS_RISE * self.counter.enter_deg
+            or self.history.rise_deg(window) >= PICTURE_NEEDS_RISE * self.counter.enter_deg
         ):
             return window
         return None
-
-    def _level_rise(self, window: RepWindow) -> float:
-        """How far the start-frame signal rose (degrees) during `window`: its highest
-        level there above its lowest in the moment the rep rose from."""
-        rise_end = min(window.peak_s, window.start_s + 0.5)
-        top = [v for t, v in self._levels if window.start_s <= t <= window.end_s]
-        base = [v for t, v in self._levels if window.start_s - 0.4 <= t <= rise_end]
-        return max(top) - min(base) if top and base else 0.0
 
     def _merge_windows(
         self, counted: RepWindow | None, own: RepWindow | None, picture: RepWindow | None = None
