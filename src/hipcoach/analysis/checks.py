@@ -138,29 +138,43 @@ class CoupledMeasure:
     signal): value - rest = b * p. b is how far the measure moved by the top of the rep.
     Every frame of the rep contributes, weighted by how far into the rep it is, so
     landmark noise averages out instead of being picked up by a maximum.
+
+    A rep found only by the pelvis-frame counter (the top hip hitched, turning the femur
+    with the pelvis) barely moves the start-frame signal, or moves it down: its progress is
+    then read from the pelvis-frame signal (`alt`), which rose.
     """
 
     two_sided: bool = False  # for measures whose sign is not a fault direction
     _values: list[float] = field(default_factory=list)
     _progress: list[float] = field(default_factory=list)
     _weights: list[float] = field(default_factory=list)
+    _alt: list[float] = field(default_factory=list)
 
-    def add(self, value: float, signal: float, weight: float = 1.0) -> None:
-        """One frame: the measure and the rep's primary signal (degrees, up = into the rep)."""
+    def add(self, value: float, signal: float, weight: float = 1.0, alt: float = math.nan) -> None:
+        """One frame: the measure and the rep's primary signal (degrees, up = into the rep);
+        `alt` the same signal in the pelvis's own frame."""
         if math.isfinite(value) and math.isfinite(signal):
             self._values.append(value)
             self._progress.append(signal)
             self._weights.append(weight)
+            self._alt.append(alt)
 
-    def value(self, baseline: float = 0.0, signal_rest: float | None = None) -> float:
+    def value(
+        self, baseline: float = 0.0, signal_rest: float | None = None, min_span: float = 0.0
+    ) -> float:
         """b (see above): the measure's change at the top of the rep from `baseline`, its
         level at rest. `signal_rest` is the primary signal at rest (default: the lowest
-        value seen in the rep)."""
+        value seen in the rep). When the primary signal rose less than `min_span` (degrees)
+        and the pelvis-frame one did rise that far, progress is read from the latter."""
         if len(self._values) < 3:
             return float("nan")
         signal = np.asarray(self._progress)
         rest = signal.min() if signal_rest is None or not np.isfinite(signal_rest) else signal_rest
         span = float(signal.max() - rest)
+        alt = np.asarray(self._alt)
+        if span < min_span and np.isfinite(alt).all() and alt.max() - alt.min() >= min_span:
+            signal, rest = alt, float(alt.min())
+            span = float(signal.max() - rest)
         if span <= 1e-6:
             return float("nan")
         p = np.clip((signal - rest) / span, 0.0, 1.0)
@@ -175,3 +189,4 @@ class CoupledMeasure:
         self._values = []
         self._progress = []
         self._weights = []
+        self._alt = []

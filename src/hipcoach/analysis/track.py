@@ -300,10 +300,11 @@ class LegTrack:
 
     def _accumulate(self, points: PosePoints, other_visible: bool) -> None:
         signal = self._signal(points)
+        own = self._signal(points, in_start_frame=False) if self.own else math.nan
         work = points.joints(self.side)
         for check_id, value in self._measure(points, other_visible, self._before.reference).items():
             weigh = MEASURE_WEIGHTS.get(check_id)
-            self.measures[check_id].add(value, signal, weigh(work) if weigh else 1.0)
+            self.measures[check_id].add(value, signal, weigh(work) if weigh else 1.0, own)
 
     def hard_to_see(self) -> list[str]:
         """See `view_limits.list_hard_to_see`."""
@@ -339,7 +340,9 @@ class LegTrack:
         muted = set(self.not_judged())
         for check in self._frame_checks:
             value = self.measures[check.id].value(
-                self._before.measures.get(check.id, 0.0), self._before.signal
+                self._before.measures.get(check.id, 0.0),
+                self._before.signal,
+                min_span=0.5 * self.counter.enter_deg,
             )
             self.measures[check.id].reset()
             if np.isfinite(value):
