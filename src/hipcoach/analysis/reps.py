@@ -20,7 +20,9 @@ class Phase(StrEnum):
 
 
 TRACKING_GAP_S = 0.1
-"""A step between samples longer than this is a gap in tracking (3 frames at 30 fps)."""
+"""A step between samples longer than this is a gap in tracking (3 frames at 30 fps). Below
+10 fps every step is longer: a rep's movement then counts from the sample before it rose,
+one frame earlier."""
 
 
 @dataclass(frozen=True)
