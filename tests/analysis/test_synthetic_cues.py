@@ -266,3 +266,24 @@ def test_a_start_posture_refreshed_before_the_first_rep_does_not_hold_the_count(
     report = analyze_series(series, "clamshell", "standard")
     assert report.rep_count == len(truth.reps) == 6
     assert all(any(r.start_s <= rep.peak_s <= r.end_s for r in truth.reps) for rep in report.reps)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_knee_lifted_towards_the_camera_counts_from_the_picture_alone(side: str) -> None:
+    # A standing knee lift filmed from the front, as another tool's landmark file (white
+    # jitter, no world coordinates): the thigh only shortens in the picture. Read as the
+    # angle in the picture the lifts came out at 20-45 deg and 1 of 10 was counted.
+    scenario = Scenario(
+        "standing_knee_lift",
+        working_side=side,  # type: ignore[arg-type]
+        view="front",
+        n_reps=8,
+        hold_s=5.0,
+        noise=replace(_DEFAULT, kind="white"),
+        with_world=False,
+        seed=11,
+    )
+    report, truth = analyse(scenario, quiet=False)
+    assert report.rep_count == len(truth.reps) == 8
+    assert report.side == side
+    assert all(any(r.start_s <= rep.peak_s <= r.end_s for r in truth.reps) for rep in report.reps)

@@ -7,6 +7,7 @@ landmark angles are too noisy for fixed thresholds, changes from one's own start
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,14 @@ from hipcoach.features.vec3 import (
 # The knee's distance from the hip-ankle line (thigh lengths) below which the knee's swing
 # about that line is undefined and a straight leg's out-of-plane angle is used instead.
 KNEE_SWING_MIN_OFFSET = 0.2
+
+# Image-plane hip flexion (`compute_planar_hip_flexion`): an upright trunk (within 30 deg of
+# the picture's vertical), a standing thigh within 20 deg of the trunk line, and the shoulder
+# width over trunk length from side-on (0.15) to facing the camera (0.5).
+UPRIGHT_MIN_COS = math.cos(math.radians(30.0))
+RULER_MAX_TILT_DEG = 20.0
+SIDE_ON_SHOULDERS = 0.15
+FACING_SHOULDERS = 0.5
 
 
 def _midpoint(a: Vec, b: Vec) -> Vec:
@@ -145,11 +154,38 @@ def _measure_signal(
         return 180.0 - angle_deg(sub(work.hip, work.knee), sub(work.ankle, work.knee))
     trunk_down = sub(_midpoint(work.hip, rest.hip), _midpoint(work.shoulder, rest.shoulder))
     if pose.planar:
-        # Seen from the side the two hips overlap, so the image gives no left-right axis to
-        # sign the angle with: the angle between thigh and trunk line (flexion is >= 0 in
-        # every exercise that counts on it).
-        return angle_deg(work.thigh, trunk_down)
+        return compute_planar_hip_flexion(work, rest, trunk_down)
     return compute_hip_flexion(work, pose.axes[2], trunk_down)
+
+
+def compute_planar_hip_flexion(work: Joints, rest: Joints, trunk_down: Vec) -> float:
+    """Hip flexion (degrees, >= 0) from image-plane points.
+
+    Seen from the side the two hips overlap, so the image gives no left-right axis to sign
+    the angle with: the angle between thigh and trunk line (flexion is >= 0 in every
+    exercise that counts on it). Standing, that angle misses a thigh lifted towards the
+    camera, which only shortens in the picture. The standing leg's thigh hangs plumb, so it
+    shows its full length from any level camera: the working thigh's missing length is its
+    depth. The depth counts in full with the person facing the camera and fades out as the
+    shoulders turn side-on, where it would only add the length noise."""
+    thigh = work.thigh
+    in_plane = angle_deg(thigh, trunk_down)
+    down = unit(trunk_down)
+    ruler = rest.thigh
+    if not (down[1] >= UPRIGHT_MIN_COS and angle_deg(ruler, trunk_down) <= RULER_MAX_TILT_DEG):
+        return in_plane
+    trunk = length(trunk_down)
+    facing = clip(
+        (length(sub(work.shoulder, rest.shoulder)) / trunk - SIDE_ON_SHOULDERS)
+        / (FACING_SHOULDERS - SIDE_ON_SHOULDERS),
+        0.0,
+        1.0,
+    )
+    along = dot(thigh, down)
+    across = length(orthogonal(thigh, down))
+    hidden = length(ruler) ** 2 - along * along - across * across
+    depth = facing * math.sqrt(hidden) if hidden > 0.0 else 0.0
+    return math.degrees(math.atan2(math.hypot(across, depth), along))
 
 
 def _nanmedian(values: list[float]) -> float:
