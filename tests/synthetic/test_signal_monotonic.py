@@ -45,14 +45,6 @@ def _cases() -> list[tuple[str, str | None, str, str]]:
 
 CASES = _cases()
 IMAGE_PLANE_KNOWN = {
-    ("clamshell", "standard", "foot_end"): "near rest the knee moves along the line of sight",
-    ("clamshell", "hips_extended", "foot_end"): "near rest the knee moves along the line of sight",
-    (
-        "clamshell",
-        "knees_tucked",
-        "front",
-    ): "past ~69 deg of turn the knee comes towards the camera",
-    ("clamshell", "knees_tucked", "foot_end_oblique"): "the arcsine saturates at ~40 deg of turn",
     ("standing_knee_lift", None, "side"): (
         "image-plane hip flexion is unsigned (main d50b109): from a standing hip resting a "
         "degree or two behind the trunk line it dips to 0 before it rises"

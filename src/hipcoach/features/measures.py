@@ -36,6 +36,11 @@ from hipcoach.features.vec3 import (
 # about that line is undefined and a straight leg's out-of-plane angle is used instead.
 KNEE_SWING_MIN_OFFSET = 0.2
 
+# A thigh's length over the distance between BlazePose's hip landmarks, measured on the
+# world landmarks of the real side-lying clips (median 1.63 on clamshell_banded.mp4, 1.70
+# on side_lying_leg_lift.mp4; the rendered body reads 1.43-1.90 by view).
+THIGH_PER_HIP_WIDTH = 1.6
+
 # Image-plane hip flexion (`compute_planar_hip_flexion`): an upright trunk (within 30 deg of
 # the picture's vertical), a standing thigh within 20 deg of the trunk line, and the shoulder
 # width over trunk length from side-on (0.15) to facing the camera (0.5).
@@ -71,6 +76,7 @@ def compute_knee_turn(
     forward: Vec,
     planar: bool,
     axis: Vec | None = None,
+    thigh_floor: float = 0.0,
 ) -> float:
     """The clamshell's opening: the signed angle (degrees) of the working knee about the
     working hip-ankle line, from the body's `forward` direction towards `outward_hint`
@@ -80,8 +86,15 @@ def compute_knee_turn(
     with the hip's outward rotation, whatever the knees' resting gap (stacked knees rest at
     a small negative angle: the top thigh slopes onto the bottom one). The angle between
     the two thighs does not: it first shrinks through parallel, then opens. Image-plane
-    points have no forward depth, so there the knee's lean off the line towards the working
-    side is read as asin(offset / thigh length), monotonic while the thigh faces the camera.
+    points have no forward depth, so there the knee's rise along the hip line (which stands
+    plumb from the bottom hip to the top one, towards `outward_hint`) is read as
+    asin(rise / thigh length): the knee climbs towards the ceiling as the femur turns, in
+    every view that shows the hips stacked. A thigh pointing at the camera looks short, so
+    the length is at least `thigh_floor` (judged from the body, see
+    `THIGH_PER_HIP_WIDTH`). Two earlier readings failed from some views: the knee's lean
+    off the hip-ankle line has no direction when that line looks parallel to the hip line
+    (knees tucked, seen from beyond the feet), and over the foreshortened thigh length a
+    small lean read nearly 90 degrees.
     `axis` is the line to turn about (default: this pose's own hip-ankle line).
     NaN when the hip, knee and ankle do not define the angle.
     """
@@ -100,7 +113,7 @@ def compute_knee_turn(
         # Not in the image plane, where a bent knee pointing at the camera looks straight.
         return elevation_deg(thigh, outward_hint)
     if planar:
-        return asin_deg(dot(offset, outward) / thigh_length)
+        return asin_deg(dot(thigh, unit(outward_hint)) / max(thigh_length, thigh_floor))
     ahead = unit(orthogonal(orthogonal(forward, axis), outward))
     return rotation_deg(offset, ahead, outward)
 
@@ -149,7 +162,10 @@ def _measure_signal(
         if name is SignalName.leg_abduction:
             return compute_leg_elevation(work, outward)
         axis = None if reference is None else turning_axis(work, reference.leg_vector)
-        return compute_knee_turn(work, outward, forward, pose.planar, axis)
+        # Lying on the side, the hip line stands plumb: its full length shows from any
+        # level camera, a ruler for a thigh that points towards the camera.
+        thigh_floor = THIGH_PER_HIP_WIDTH * length(sub(work.hip, rest.hip))
+        return compute_knee_turn(work, outward, forward, pose.planar, axis, thigh_floor)
     if name is SignalName.knee_flexion:
         return 180.0 - angle_deg(sub(work.hip, work.knee), sub(work.ankle, work.knee))
     trunk_down = sub(_midpoint(work.hip, rest.hip), _midpoint(work.shoulder, rest.shoulder))
