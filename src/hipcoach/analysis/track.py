@@ -45,6 +45,7 @@ from hipcoach.features.measures import (
     Reference,
     compute_compensations,
     compute_knee_bend,
+    compute_knee_rise,
     compute_signal,
     thigh_turn_weight,
 )
@@ -191,7 +192,7 @@ class LegTrack:
         self.frames_measured += 1
         was_moving = self.moving
         counted = self.counter.update(value, t)
-        picture = self._update_picture(picture_points, own, t)
+        picture = self._update_picture(picture_points, self._knee_rise(points), t)
         window = self._merge_windows(counted, self._update_own(own, t, points), picture)
         if not was_moving and self.moving:
             self._before = self.rest.baseline(self.reference) if self.judge_live else RepBaseline()
@@ -227,6 +228,15 @@ class LegTrack:
         smallest = OWN_COUNTER_ENTER * self.counter.enter_deg
         return self.own.update(raw, t, smallest, resting=not self.moving)
 
+    def _knee_rise(self, points: PosePoints) -> float:
+        """The image-plane reading's measure taken on the world landmarks, for the picture
+        counter's agreement check (see own_counter.PictureCounter)."""
+        if self.picture is None or not self.picture.in_use:
+            return float("nan")
+        direction = self.direction or self.exercise.primary_signal.direction
+        rise = compute_knee_rise(points.joints(self.side), points.joints(other_side(self.side)))
+        return direction * rise
+
     def _update_picture(self, points: PosePoints | None, own: float, t: float) -> RepWindow | None:
         """The image-plane counter. From the front a small knee turn runs across the
         picture, where BlazePose places the knee precisely, while its world landmarks
@@ -243,6 +253,7 @@ class LegTrack:
             self.picture.note_rest(raw, own)
         if not self.picture.trusted:
             return None
+        self.picture.record(t, raw)
         window = self.picture.update(raw, t, self.counter.enter_deg, resting=not self.moving)
         if (
             window is None
@@ -294,8 +305,12 @@ class LegTrack:
         movement: the pelvis-frame signal at the top of the rep above the trough it rose
         from, so a pelvis roll, which has its own cue, does not inflate it, nor
         does BlazePose turning its whole body estimate with the knee. Otherwise the counted
-        excursion."""
+        excursion. A rep the world landmarks hardly saw (less than the smallest rep: a tiny
+        turn they shrink, found by the picture counter) takes the picture's range."""
         own = self.own.rep_range(window) if self.own is not None else None
+        if own is not None and own < self.counter.enter_deg and self.picture is not None:
+            seen = self.picture.rep_range(window) if self.picture.trusted else None
+            own = own if seen is None else max(own, seen)
         return window.range_deg if own is None else own
 
     def _accumulate(self, points: PosePoints, other_visible: bool) -> None:

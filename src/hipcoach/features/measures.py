@@ -113,9 +113,22 @@ def compute_knee_turn(
         # Not in the image plane, where a bent knee pointing at the camera looks straight.
         return elevation_deg(thigh, outward_hint)
     if planar:
-        return asin_deg(dot(thigh, unit(outward_hint)) / max(thigh_length, thigh_floor))
+        return _rise_deg(thigh, outward_hint, max(thigh_length, thigh_floor))
     ahead = unit(orthogonal(orthogonal(forward, axis), outward))
     return rotation_deg(offset, ahead, outward)
+
+
+def _rise_deg(thigh: Vec, up: Vec, thigh_length: float) -> float:
+    return asin_deg(dot(thigh, unit(up)) / thigh_length)
+
+
+def compute_knee_rise(work: Joints, rest: Joints) -> float:
+    """The top knee's rise along the hip line (bottom hip to top hip), as the clamshell's
+    image-plane reading takes it (see `compute_knee_turn`), from any points."""
+    hip_line = sub(work.hip, rest.hip)
+    thigh = work.thigh
+    floor = THIGH_PER_HIP_WIDTH * length(hip_line)
+    return _rise_deg(thigh, hip_line, max(length(thigh), floor) or float("nan"))
 
 
 def compute_leg_elevation(work: Joints, outward_hint: Vec) -> float:
