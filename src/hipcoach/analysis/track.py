@@ -237,7 +237,9 @@ class LegTrack:
         rise = compute_knee_rise(points.joints(self.side), points.joints(other_side(self.side)))
         return direction * rise
 
-    def _update_picture(self, points: PosePoints | None, own: float, t: float) -> RepWindow | None:
+    def _update_picture(
+        self, points: PosePoints | None, world_rise: float, t: float
+    ) -> RepWindow | None:
         """The image-plane counter. From the front a small knee turn runs across the
         picture, where BlazePose places the knee precisely, while its world landmarks
         shrink the turn (a rendered 8 deg turn read 5-6 deg, below the smallest rep). It
@@ -250,7 +252,7 @@ class LegTrack:
         if not math.isfinite(raw):
             return None
         if not self.moving:
-            self.picture.note_rest(raw, own)
+            self.picture.note_rest(raw, world_rise)
         if not self.picture.trusted:
             return None
         self.picture.record(t, raw)

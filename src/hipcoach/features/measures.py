@@ -76,7 +76,7 @@ def compute_knee_turn(
     forward: Vec,
     planar: bool,
     axis: Vec | None = None,
-    thigh_floor: float = 0.0,
+    min_thigh_length: float = 0.0,
 ) -> float:
     """The clamshell's opening: the signed angle (degrees) of the working knee about the
     working hip-ankle line, from the body's `forward` direction towards `outward_hint`
@@ -90,11 +90,10 @@ def compute_knee_turn(
     plumb from the bottom hip to the top one, towards `outward_hint`) is read as
     asin(rise / thigh length): the knee climbs towards the ceiling as the femur turns, in
     every view that shows the hips stacked. A thigh pointing at the camera looks short, so
-    the length is at least `thigh_floor` (judged from the body, see
-    `THIGH_PER_HIP_WIDTH`). Two earlier readings failed from some views: the knee's lean
-    off the hip-ankle line has no direction when that line looks parallel to the hip line
-    (knees tucked, seen from beyond the feet), and over the foreshortened thigh length a
-    small lean read nearly 90 degrees.
+    the length is at least `min_thigh_length` (see `thigh_floor`). Two earlier readings
+    failed from some views: the knee's lean off the hip-ankle line has no direction when
+    that line looks parallel to the hip line (knees tucked, seen from beyond the feet), and
+    over the foreshortened thigh length a small lean read nearly 90 degrees.
     `axis` is the line to turn about (default: this pose's own hip-ankle line).
     NaN when the hip, knee and ankle do not define the angle.
     """
@@ -113,7 +112,7 @@ def compute_knee_turn(
         # Not in the image plane, where a bent knee pointing at the camera looks straight.
         return elevation_deg(thigh, outward_hint)
     if planar:
-        return _rise_deg(thigh, outward_hint, max(thigh_length, thigh_floor))
+        return _rise_deg(thigh, outward_hint, max(thigh_length, min_thigh_length))
     ahead = unit(orthogonal(orthogonal(forward, axis), outward))
     return rotation_deg(offset, ahead, outward)
 
@@ -122,13 +121,19 @@ def _rise_deg(thigh: Vec, up: Vec, thigh_length: float) -> float:
     return asin_deg(dot(thigh, unit(up)) / thigh_length)
 
 
+def thigh_floor(work: Joints, rest: Joints) -> float:
+    """The thigh's length judged from the hips (`THIGH_PER_HIP_WIDTH`). Lying on the side,
+    the hip line stands plumb: its full length shows from any level camera, a ruler for a
+    thigh that points towards the camera."""
+    return THIGH_PER_HIP_WIDTH * length(sub(work.hip, rest.hip))
+
+
 def compute_knee_rise(work: Joints, rest: Joints) -> float:
     """The top knee's rise along the hip line (bottom hip to top hip), as the clamshell's
     image-plane reading takes it (see `compute_knee_turn`), from any points."""
-    hip_line = sub(work.hip, rest.hip)
     thigh = work.thigh
-    floor = THIGH_PER_HIP_WIDTH * length(hip_line)
-    return _rise_deg(thigh, hip_line, max(length(thigh), floor) or float("nan"))
+    ruler = max(length(thigh), thigh_floor(work, rest))
+    return _rise_deg(thigh, sub(work.hip, rest.hip), ruler or float("nan"))
 
 
 def compute_leg_elevation(work: Joints, outward_hint: Vec) -> float:
@@ -175,10 +180,8 @@ def _measure_signal(
         if name is SignalName.leg_abduction:
             return compute_leg_elevation(work, outward)
         axis = None if reference is None else turning_axis(work, reference.leg_vector)
-        # Lying on the side, the hip line stands plumb: its full length shows from any
-        # level camera, a ruler for a thigh that points towards the camera.
-        thigh_floor = THIGH_PER_HIP_WIDTH * length(sub(work.hip, rest.hip))
-        return compute_knee_turn(work, outward, forward, pose.planar, axis, thigh_floor)
+        floor = thigh_floor(work, rest) if pose.planar else 0.0
+        return compute_knee_turn(work, outward, forward, pose.planar, axis, floor)
     if name is SignalName.knee_flexion:
         return 180.0 - angle_deg(sub(work.hip, work.knee), sub(work.ankle, work.knee))
     trunk_down = sub(_midpoint(work.hip, rest.hip), _midpoint(work.shoulder, rest.shoulder))
