@@ -135,7 +135,7 @@ class SetAnalyser:
             return events
         if self._space is None:
             self._space = select_space(frame)
-            self._start.settle.planar = self._space == "image"
+            self._start.planar = self._space == "image"
             if frame.image_size:
                 self._image_scale = np.array(frame.image_size, dtype=float)
         # One frame's points, measured once for all the candidate tracks and checks.
@@ -143,7 +143,7 @@ class SetAnalyser:
         if not self._tracks:
             self._settle_step(frame, points, t, events)
             return events
-        if not matches_posture(points.frame, self.exercise.posture, self._start.settle.planar):
+        if not matches_posture(points.frame, self.exercise.posture, self._start.planar):
             # Not the exercise's posture: the pose has hopped to someone else in the room
             # (a person kneeling or standing by), or the person got up. Nothing is counted.
             for track in self._tracks:
@@ -183,7 +183,7 @@ class SetAnalyser:
         self._set_state(SetState.settling, t, events)
         body = points.frame
         if self.exercise.posture in LYING_POSTURES and matches_posture(
-            body, Posture.standing, self._start.settle.planar
+            body, Posture.standing, self._start.planar
         ):
             self.upright_frames += 1  # someone upright: not this exercise's posture
         if not self._start.settled(t, points):

@@ -68,6 +68,15 @@ class StartPosture:
         self._turned_since: float | None = None
         self._refreshed_t = -1.0
 
+    @property
+    def planar(self) -> bool:
+        """The landmarks are image-plane points only (no world coordinates)."""
+        return self.settle.planar
+
+    @planar.setter
+    def planar(self, value: bool) -> None:
+        self.settle.planar = value
+
     def reset(self) -> None:
         """Getting into position goes on: forget every still spell."""
         self._turned_since = None

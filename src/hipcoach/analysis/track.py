@@ -192,7 +192,7 @@ class LegTrack:
         self.frames_measured += 1
         was_moving = self.moving
         counted = self.counter.update(value, t)
-        picture = self._update_picture(picture_points, self._knee_rise(points), t)
+        picture = self._update_picture(picture_points, points, t)
         window = self._merge_windows(counted, self._update_own(own, t, points), picture)
         if not was_moving and self.moving:
             self._before = self.rest.baseline(self.reference) if self.judge_live else RepBaseline()
@@ -228,17 +228,8 @@ class LegTrack:
         smallest = OWN_COUNTER_ENTER * self.counter.enter_deg
         return self.own.update(raw, t, smallest, resting=not self.moving)
 
-    def _knee_rise(self, points: PosePoints) -> float:
-        """The image-plane reading's measure taken on the world landmarks, for the picture
-        counter's agreement check (see own_counter.PictureCounter)."""
-        if self.picture is None or not self.picture.in_use:
-            return float("nan")
-        direction = self.direction or self.exercise.primary_signal.direction
-        rise = compute_knee_rise(points.joints(self.side), points.joints(other_side(self.side)))
-        return direction * rise
-
     def _update_picture(
-        self, points: PosePoints | None, world_rise: float, t: float
+        self, points: PosePoints | None, world: PosePoints, t: float
     ) -> RepWindow | None:
         """The image-plane counter. From the front a small knee turn runs across the
         picture, where BlazePose places the knee precisely, while its world landmarks
@@ -252,7 +243,10 @@ class LegTrack:
         if not math.isfinite(raw):
             return None
         if not self.moving:
-            self.picture.note_rest(raw, world_rise)
+            # Agreement is judged on the same measure read from the world landmarks.
+            direction = self.direction or self.exercise.primary_signal.direction
+            work, other = world.joints(self.side), world.joints(other_side(self.side))
+            self.picture.note_rest(raw, direction * compute_knee_rise(work, other))
         if not self.picture.trusted:
             return None
         self.picture.record(t, raw)
