@@ -86,10 +86,10 @@ def test_someone_upright_in_a_lying_exercise_is_named_in_the_note() -> None:
 
 
 def test_image_only_landmarks_that_look_upright_say_what_the_picture_cannot_tell() -> None:
-    """A clamshell seen from the feet end in a landmark file without world coordinates
-    looks upright in the picture alone: the note names the missing 3D coordinates and the
-    camera placement, not only a second person."""
-    scenario = Scenario("clamshell", view="foot_end", n_reps=3, seed=2, with_world=False)
+    """Someone upright in a landmark file without world coordinates, analysed as a clamshell:
+    the note names the missing 3D coordinates and the camera placement, not only a second
+    person. (A side-lying body seen from the feet end is told apart, see test_end_on.)"""
+    scenario = Scenario("standing_knee_lift", view="front", n_reps=3, seed=2, with_world=False)
     series, _ = generate(scenario)
     report = analyze_series(series, "clamshell")
     assert report.rep_count == 0

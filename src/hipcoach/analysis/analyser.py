@@ -143,7 +143,7 @@ class SetAnalyser:
         if not self._tracks:
             self._settle_step(frame, points, t, events)
             return events
-        if not matches_posture(points.frame, self.exercise.posture, self._start.planar):
+        if not matches_posture(points, self.exercise.posture, self._start.planar):
             # Not the exercise's posture: the pose has hopped to someone else in the room
             # (a person kneeling or standing by), or the person got up. Nothing is counted.
             for track in self._tracks:
@@ -181,9 +181,8 @@ class SetAnalyser:
         self, frame: PoseFrame, points: PosePoints, t: float, events: list[Event]
     ) -> None:
         self._set_state(SetState.settling, t, events)
-        body = points.frame
         if self.exercise.posture in LYING_POSTURES and matches_posture(
-            body, Posture.standing, self._start.planar
+            points, Posture.standing, self._start.planar
         ):
             self.upright_frames += 1  # someone upright: not this exercise's posture
         if not self._start.settled(t, points):

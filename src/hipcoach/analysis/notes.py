@@ -26,11 +26,12 @@ MOSTLY_MISSING = 0.5
 def _image_only_upright(posture: Posture, camera: str) -> str:
     """Landmarks without world coordinates that looked upright in a lying exercise: from a
     camera at the feet or the head end, a body lying down points at the camera and its
-    outline in the picture alone looks like someone upright."""
+    outline in the picture alone can look like someone upright (lying on the back; lying
+    on the side is told by the plumb hip line, see `looks_end_on_side_lying`)."""
     return (
         f"No rep was counted: the person looked upright (standing or sitting) in most frames, "
         f"not {POSTURE_WORDS[posture]}. These landmarks have no world (3D) coordinates, and "
-        f"from a camera at your feet or head end a body lying down looks upright in the "
+        f"from a camera at your feet or head end a body lying down can look upright in the "
         f"picture alone. Record again with the camera placed as this exercise asks, or use "
         f"landmarks with world coordinates; if someone else is in the picture, ask them to "
         f"step out of view. Camera: {camera}"

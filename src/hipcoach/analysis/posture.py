@@ -16,7 +16,12 @@ import numpy as np
 
 from hipcoach.exercises.schema import Posture, SignalName
 from hipcoach.features.body import BodyFrame, FloatArray, PosePoints, Side, as_pose
-from hipcoach.features.measures import PostureSnapshot, compute_signal, snapshot_posture
+from hipcoach.features.measures import (
+    PostureSnapshot,
+    compute_signal,
+    looks_end_on_side_lying,
+    snapshot_posture,
+)
 from hipcoach.features.vec3 import Vec, angle_deg
 
 POSTURE_ADVICE = {
@@ -34,12 +39,16 @@ POSTURE_ADVICE = {
 LYING_POSTURES = (Posture.side_lying, Posture.supine)
 
 
-def matches_posture(frame: BodyFrame, posture: Posture, planar: bool = False) -> bool:
+def matches_posture(pose: PosePoints, posture: Posture, planar: bool = False) -> bool:
     """Coarse orientation test of the trunk and the hip line against gravity.
 
     `planar`: the points are image-plane only, where the hip line of a person seen from
-    the side is too short to orient, so lying postures are judged by the trunk alone.
+    the side is too short to orient, so lying postures are judged by the trunk alone,
+    and a person seen end-on (see `looks_end_on_side_lying`) by the hip line.
     """
+    frame = pose.frame
+    if planar and looks_end_on_side_lying(pose):
+        return posture is Posture.side_lying
     up_y = float(frame.up[1])
     left_y = float(frame.left[1]) if not planar else 0.0
     if not (np.isfinite(up_y) and np.isfinite(left_y)):
@@ -98,10 +107,10 @@ class SettleDetector:
 
     def add(self, t: float, frame: BodyFrame, points: FloatArray | PosePoints) -> bool:
         """Add a frame; True once the last `hold_s` seconds were still and in posture."""
-        if not matches_posture(frame, self.posture, self.planar):
+        pose = as_pose(points)
+        if not matches_posture(pose, self.posture, self.planar):
             self.reset()
             return False
-        pose = as_pose(points)
         self._frames.append((t, frame, pose.points))
         self._axes.append((frame.up.tolist(), frame.left.tolist()))
         if self.signal is not None:

@@ -193,6 +193,13 @@ class PosePoints:
         return self._axes
 
     @property
+    def core(self) -> tuple[list[float], list[float], list[float], list[float]]:
+        """The left and right hip and the left and right shoulder, as [x, y, z] floats."""
+        rows = self._joint_rows
+        l_hip, r_hip, l_sh, r_sh = (rows[i] for i in _CORE_ROW)
+        return l_hip, r_hip, l_sh, r_sh
+
+    @property
     def planar(self) -> bool:
         """True for image-plane points (no depth: every z is 0), see `extract_points`."""
         if self._planar is None:

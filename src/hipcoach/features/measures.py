@@ -40,6 +40,9 @@ KNEE_SWING_MIN_OFFSET = 0.2
 # world landmarks of the real side-lying clips (median 1.63 on clamshell_banded.mp4, 1.70
 # on side_lying_leg_lift.mp4; the rendered body reads 1.43-1.90 by view).
 THIGH_PER_HIP_WIDTH = 1.6
+# A leg's length (thigh plus shin) over the same hip width: median 3.2 over the ten legs of
+# the five real clips' world landmarks (2.8-4.0 by clip and leg).
+LEG_PER_HIP_WIDTH = 3.2
 
 # Image-plane hip flexion (`compute_planar_hip_flexion`): an upright trunk (within 30 deg of
 # the picture's vertical), a standing thigh within 20 deg of the trunk line, and the shoulder
@@ -136,12 +139,20 @@ def compute_knee_rise(work: Joints, rest: Joints) -> float:
     return _rise_deg(thigh, sub(work.hip, rest.hip), ruler or float("nan"))
 
 
-def compute_leg_elevation(work: Joints, outward_hint: Vec) -> float:
+def compute_leg_elevation(work: Joints, outward_hint: Vec, min_leg_length: float = 0.0) -> float:
     """The side-lying lift: the signed angle (degrees) of the working hip-ankle line out of
     the plane through the body's long axis, towards `outward_hint` (the working hip's side):
     0 with the leg in that plane, about -5 resting on the bottom leg, rising with the lift.
     The angle between the two legs is not monotonic in the lift when the bottom knee is
-    bent."""
+    bent.
+
+    In the picture alone, `min_leg_length` is the leg's length judged from the hips
+    (`LEG_PER_HIP_WIDTH`, as `thigh_floor` for the thigh): seen from the feet end the leg
+    points at the camera and looks short, so its own length would blow up the ankle's rise.
+    """
+    if min_leg_length:
+        leg = work.leg
+        return _rise_deg(leg, outward_hint, max(length(leg), min_leg_length))
     return elevation_deg(work.leg, outward_hint)
 
 
@@ -178,7 +189,8 @@ def _measure_signal(
         else:
             outward, forward = sub(work.hip, rest.hip), pose.axes[2]
         if name is SignalName.leg_abduction:
-            return compute_leg_elevation(work, outward)
+            hip_width = length(sub(work.hip, rest.hip)) if pose.planar else 0.0
+            return compute_leg_elevation(work, outward, LEG_PER_HIP_WIDTH * hip_width)
         axis = None if reference is None else turning_axis(work, reference.leg_vector)
         floor = thigh_floor(work, rest) if pose.planar else 0.0
         return compute_knee_turn(work, outward, forward, pose.planar, axis, floor)
@@ -241,6 +253,7 @@ class Reference:
     hip_flexion_deg: float  # mean of both legs: the set-up's hip angle
     trunk_up: FloatArray | None = None  # trunk direction to compare with (frame.up if None)
     leg_vector: FloatArray | None = None  # the working hip-to-ankle vector at rest
+    end_on: bool = False  # seen end-on in the picture alone (see looks_end_on_side_lying)
 
 
 @dataclass(frozen=True)
@@ -248,6 +261,7 @@ class PostureSnapshot:
     """Raw per-frame quantities a Reference is averaged from."""
 
     frame: BodyFrame
+    end_on: bool
     hip_line: FloatArray
     other_thigh: FloatArray
     thigh_length: float
@@ -257,6 +271,33 @@ class PostureSnapshot:
     leg_out_deg: float
     hip_flexion_deg: float
     leg_vector: FloatArray | None = None
+
+
+END_ON_VERTICAL = 0.8
+"""|cos| of the hip line and of the shoulder line to the image vertical, at least."""
+END_ON_SPAN = 1.2
+"""Hip line and shoulder line each this many times the trunk's length in the picture."""
+
+
+def looks_end_on_side_lying(pose: PosePoints) -> bool:
+    """In the picture alone: a person lying on the side, seen from the feet or head end.
+
+    The trunk points at the camera, so it looks short and its direction says nothing;
+    the hip line and the shoulder line, square to the line of sight, look plumb and full
+    length, one above the other. Standing people show them level (front) or short
+    (side-on). Measured in the picture: the hip line spans 1.5-2.5 trunk lengths on the
+    generator's feet-end views, 0.4-1.0 from any other lying view, 0.1-0.6 standing.
+    """
+    l_hip, r_hip, l_sh, r_sh = pose.core
+    hx, hy = l_hip[0] - r_hip[0], l_hip[1] - r_hip[1]
+    sx, sy = l_sh[0] - r_sh[0], l_sh[1] - r_sh[1]
+    tx = (l_sh[0] + r_sh[0] - l_hip[0] - r_hip[0]) / 2.0
+    ty = (l_sh[1] + r_sh[1] - l_hip[1] - r_hip[1]) / 2.0
+    hip, shoulders, trunk = math.hypot(hx, hy), math.hypot(sx, sy), math.hypot(tx, ty)
+    if not (hip > END_ON_SPAN * trunk and shoulders > END_ON_SPAN * trunk):
+        return False  # (False for NaN too)
+    plumb = abs(hy) > END_ON_VERTICAL * hip and abs(sy) > END_ON_VERTICAL * shoulders
+    return plumb and hy * sy > 0.0
 
 
 def _leg_forward(limb: Joints, up: Vec, forward: Vec) -> float:
@@ -296,9 +337,14 @@ def snapshot_posture(points: FloatArray | PosePoints, side: Side) -> PostureSnap
         compute_hip_flexion(work, forward, trunk_down)
         + compute_hip_flexion(rest, forward, trunk_down)
     ) / 2.0
+    # Seen end-on in the picture alone the trunk looks short and points anywhere: the hip
+    # line is taken as it is, not square to the trunk.
+    end_on = pose.planar and looks_end_on_side_lying(pose)
+    hip_line = sub(work.hip, rest.hip)
     return PostureSnapshot(
         frame=pose.frame,
-        hip_line=array(unit(orthogonal(sub(work.hip, rest.hip), up))),
+        end_on=end_on,
+        hip_line=array(unit(hip_line if end_on else orthogonal(hip_line, up))),
         other_thigh=array(unit(rest.thigh)),
         thigh_length=thigh_length,
         feet_gap_abs=length(sub(work.ankle, rest.ankle)),
@@ -319,13 +365,13 @@ def build_reference(snapshots: list[PostureSnapshot], side: Side) -> Reference:
 
     frame = average_body_frame([s.frame for s in snapshots])
     thigh = float(np.nanmedian([s.thigh_length for s in snapshots]))
+    hip_line = np.nanmean([s.hip_line for s in snapshots], 0)
+    end_on = sum(s.end_on for s in snapshots) > len(snapshots) / 2
     return Reference(
         frame=frame,
         side=side,
         thigh_length=thigh,
-        hip_line=normalize(
-            orthogonal_part(np.nanmean([s.hip_line for s in snapshots], 0), frame.up)
-        ),
+        hip_line=normalize(hip_line if end_on else orthogonal_part(hip_line, frame.up)),
         other_thigh=normalize(np.nanmean([s.other_thigh for s in snapshots], axis=0)),
         feet_gap=float(np.nanmedian([s.feet_gap_abs for s in snapshots])) / thigh,
         leg_forward_deg=float(np.nanmedian([s.leg_forward_deg for s in snapshots])),
@@ -333,6 +379,7 @@ def build_reference(snapshots: list[PostureSnapshot], side: Side) -> Reference:
         leg_out_deg=_nanmedian([s.leg_out_deg for s in snapshots]),
         leg_vector=_mean_vector([s.leg_vector for s in snapshots]),
         hip_flexion_deg=float(np.nanmedian([s.hip_flexion_deg for s in snapshots])),
+        end_on=end_on,
     )
 
 

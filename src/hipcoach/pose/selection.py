@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from hipcoach.analysis.posture import LYING_POSTURES, matches_posture
 from hipcoach.exercises.schema import Posture
-from hipcoach.features.body import compute_body_frame, extract_points
+from hipcoach.features.body import PosePoints, extract_points
 from hipcoach.pose.estimator import PoseEstimator
 from hipcoach.pose.landmarks import LANDMARK_INDEX, PoseFrame
 
@@ -50,7 +50,7 @@ def is_upright(pose: PoseFrame) -> bool:
     points, ok = _image_body(pose)
     if not ok:
         return False
-    if not matches_posture(compute_body_frame(points), Posture.standing, planar=True):
+    if not matches_posture(PosePoints(points), Posture.standing, planar=True):
         return False
     return _mid_y(points, "hip") < _mid_y(points, "knee") < _mid_y(points, "ankle")
 
@@ -58,7 +58,7 @@ def is_upright(pose: PoseFrame) -> bool:
 def is_in_posture(pose: PoseFrame, posture: Posture) -> bool:
     """The exercise's posture, judged in the image plane (the trunk's tilt)."""
     points, ok = _image_body(pose)
-    return ok and matches_posture(compute_body_frame(points), posture, planar=True)
+    return ok and matches_posture(PosePoints(points), posture, planar=True)
 
 
 def landmark_box(pose: PoseFrame, margin: float = BOX_MARGIN) -> tuple[int, int, int, int] | None:
