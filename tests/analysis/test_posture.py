@@ -8,6 +8,7 @@ from hipcoach.analysis.posture import SettleDetector
 from hipcoach.exercises.schema import Posture
 from hipcoach.features.body import BodyFrame
 from hipcoach.features.geometry import cross, normalize
+from hipcoach.pose.landmarks import LANDMARK_INDEX
 
 
 def _frame(up_deg: float, left_wobble: np.ndarray) -> BodyFrame:
@@ -20,10 +21,19 @@ def _frame(up_deg: float, left_wobble: np.ndarray) -> BodyFrame:
     return BodyFrame(up=up, left=left, forward=normalize(cross(left, up)))
 
 
+def _points(frame: BodyFrame) -> np.ndarray:
+    """A pose whose hips and shoulders have this body frame (0.35 wide, trunk 0.5 long)."""
+    points = np.zeros((33, 3))
+    half = 0.175 * frame.left
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        points[LANDMARK_INDEX[f"{side}_hip"]] = sign * half
+        points[LANDMARK_INDEX[f"{side}_shoulder"]] = 0.5 * frame.up + sign * half
+    return points
+
+
 def _settles(frames: list[BodyFrame]) -> bool:
     detector = SettleDetector(Posture.side_lying)
-    points = np.zeros((33, 3))
-    return any(detector.add(k / 30.0, f, points) for k, f in enumerate(frames))
+    return any(detector.add(k / 30.0, _points(f)) for k, f in enumerate(frames))
 
 
 def test_still_body_with_depth_jitter_settles() -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hipcoach.exercises.schema import Posture, SignalName
-from hipcoach.features.body import BodyFrame, FloatArray, PosePoints, Side, as_pose
+from hipcoach.features.body import FloatArray, PosePoints, Side, as_pose
 from hipcoach.features.measures import (
     PostureSnapshot,
     compute_signal,
@@ -100,19 +100,20 @@ class SettleDetector:
     planar: bool = False
     hold_s: float = 0.7
     max_turn_deg: float = 5.0
-    _frames: deque[tuple[float, BodyFrame, FloatArray]] = field(default_factory=deque)
+    _frames: deque[tuple[float, FloatArray]] = field(default_factory=deque)
     _signals: deque[tuple[float, float]] = field(default_factory=deque)
     # Each frame's up and left axes as plain floats, for the window's turn (see _half_turn).
     _axes: deque[tuple[list[float], list[float]]] = field(default_factory=deque)
 
-    def add(self, t: float, frame: BodyFrame, points: FloatArray | PosePoints) -> bool:
+    def add(self, t: float, points: FloatArray | PosePoints) -> bool:
         """Add a frame; True once the last `hold_s` seconds were still and in posture."""
         pose = as_pose(points)
         if not matches_posture(pose, self.posture, self.planar):
             self.reset()
             return False
-        self._frames.append((t, frame, pose.points))
-        self._axes.append((frame.up.tolist(), frame.left.tolist()))
+        up, left, _ = pose.axes
+        self._frames.append((t, pose.points))
+        self._axes.append((list(up), list(left)))
         if self.signal is not None:
             self._signals.append(
                 (
@@ -146,10 +147,10 @@ class SettleDetector:
         return max(sweeps)
 
     def timed_points(self) -> list[tuple[float, FloatArray]]:
-        return [(t, p) for t, _, p in self._frames]
+        return list(self._frames)
 
     def points(self) -> list[FloatArray]:
-        return [p for _, _, p in self._frames]
+        return [p for _, p in self._frames]
 
     def reset(self) -> None:
         self._frames.clear()

@@ -86,7 +86,7 @@ class StartPosture:
 
     def settled(self, t: float, points: PosePoints) -> bool:
         """Feed one frame before the set has settled; True once it has."""
-        if not self.settle.add(t, points.frame, points):
+        if not self.settle.add(t, points):
             return False
         self.still_t = t
         return True
