@@ -278,9 +278,8 @@ class SetAnalyser:
             return
         if not self.reps:
             settle_on_first_rep(track, window, self._early)
-        cues, values = track.judge_movement()
-        window = replace(window, range_deg=track.rep_range(window, compensated=bool(cues)))
-        cues += track.judge_window(window)
+        window = replace(window, range_deg=track.rep_range(window))
+        cues, values = track.judge_rep(window)
         rep = RepReport(
             index=len(self.reps) + 1,
             start_s=round(window.start_s, 3),

@@ -63,7 +63,6 @@ MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 PICTURE_NEEDS_RISE = 0.5
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
-ROLL_CHECK = "pelvis_rolls_back"
 # Signals counted in the start posture's frame, whose range is reported in the pelvis's.
 BODY_FRAME_SIGNALS = frozenset({SignalName.knee_opening, SignalName.leg_abduction})
 # Signals that compare both legs, so both must be seen.
@@ -297,34 +296,18 @@ class LegTrack:
         reference = self.reference if in_start_frame else None
         return direction * compute_signal(spec.name, points, self.side, reference)
 
-    def rep_range(self, window: RepWindow, compensated: bool = False) -> float:
+    def rep_range(self, window: RepWindow) -> float:
         """A rep's range (degrees). For the clamshell and the side-lying lift, the hip's own
         movement: the pelvis-frame signal at the top of the rep above the trough it rose
         from, so a pelvis roll, which has its own cue, does not inflate it, nor
         does BlazePose turning its whole body estimate with the knee. Otherwise the counted
-        excursion.
-
-        Where the picture counter is trusted, the larger of the two ranges is taken on a rep
-        the world landmarks hardly saw (less than the smallest rep: a tiny turn they
-        shrink) and, from a view that judges the pelvis roll, on every clean rep
-        (`compensated`: the rep raised a frame check's cue). The picture sees the knee's rise
-        across it, where BlazePose's world landmarks shrink a turn towards the camera; but it
-        cannot tell a rolling pelvis, parting feet or a hitched hip from the hip's turn."""
+        excursion. A rep the world landmarks hardly saw (less than the smallest rep: a tiny
+        turn they shrink, found by the picture counter) takes the picture's range."""
         own = self.own.rep_range(window) if self.own is not None else None
-        if own is None:
-            return window.range_deg
-        picture = self.picture
-        seen = picture.rep_range(window) if picture is not None and picture.trusted else None
-        if seen is None:
-            return own
-        if own < self.counter.enter_deg or (not compensated and self._judges_roll):
-            return max(own, seen)
-        return own
-
-    @property
-    def _judges_roll(self) -> bool:
-        checks = {c.id for c in self._frame_checks}
-        return ROLL_CHECK in checks and ROLL_CHECK not in self.not_judged()
+        if own is not None and own < self.counter.enter_deg and self.picture is not None:
+            seen = self.picture.rep_range(window) if self.picture.trusted else None
+            own = own if seen is None else max(own, seen)
+        return window.range_deg if own is None else own
 
     def _accumulate(self, points: PosePoints, other_visible: bool) -> None:
         signal = self._signal(points)
@@ -361,9 +344,8 @@ class LegTrack:
         measures = self._measure(points, other_visible)
         self.rest.add(self._signal(points), rest_thigh, points.frame.up, measures)
 
-    def judge_movement(self) -> tuple[list[str], dict[str, float]]:
-        """The frame checks' cue ids raised by the rep just finished, and each frame check's
-        value for it (the measures then start over for the next rep)."""
+    def judge_rep(self, window: RepWindow) -> tuple[list[str], dict[str, float]]:
+        """Cue ids raised by a finished rep, and each frame check's value for it."""
         cues: list[str] = []
         values: dict[str, float] = {}
         muted = set(self.not_judged())
@@ -381,12 +363,6 @@ class LegTrack:
                 noise = self.rest.noise.get(check.id, RestNoise()).margin(scale, depth)
                 if value >= max(check.threshold, noise) and check.id not in muted:
                     cues.append(check.id)
-        return cues, values
-
-    def judge_window(self, window: RepWindow) -> list[str]:
-        """The rep checks' cue ids raised by a finished rep (its range, its hold)."""
-        cues: list[str] = []
-        muted = set(self.not_judged())
         unseen = self.unseen_s(window)
         for check in self.exercise.checks:
             rule = REP_CHECKS.get(check.id)
@@ -401,7 +377,7 @@ class LegTrack:
             )
             if rule is not None and rule(judged, self.exercise, check.threshold):
                 cues.append(check.id)
-        return cues
+        return cues, values
 
     def unseen_s(self, window: RepWindow) -> float:
         """Seconds of this rep spent out of view (gaps longer than UNSEEN_GAP_S)."""
