@@ -43,6 +43,10 @@ THIGH_PER_HIP_WIDTH = 1.6
 # A leg's length (thigh plus shin) over the same hip width: median 3.2 over the ten legs of
 # the five real clips' world landmarks (2.8-4.0 by clip and leg).
 LEG_PER_HIP_WIDTH = 3.2
+# The knee's distance from the hip-ankle line, the radius a clamshell turns it on, over the
+# thigh's length: with the catalogue's right-angled knee and a shin 0.94 of the thigh (the
+# same clips: legs 3.2 and thighs 1.6-1.7 hip widths), 0.94 / sqrt(1 + 0.94^2) = 0.68.
+KNEE_RADIUS_PER_THIGH = 0.68
 
 # Image-plane hip flexion (`compute_planar_hip_flexion`): an upright trunk (within 30 deg of
 # the picture's vertical), a standing thigh within 20 deg of the trunk line, and the shoulder
@@ -115,7 +119,8 @@ def compute_knee_turn(
         # Not in the image plane, where a bent knee pointing at the camera looks straight.
         return elevation_deg(thigh, outward_hint)
     if planar:
-        return _rise_deg(thigh, outward_hint, max(thigh_length, min_thigh_length))
+        ruler = KNEE_RADIUS_PER_THIGH * max(thigh_length, min_thigh_length)
+        return _rise_deg(thigh, outward_hint, ruler)
     ahead = unit(orthogonal(orthogonal(forward, axis), outward))
     return rotation_deg(offset, ahead, outward)
 
@@ -135,7 +140,7 @@ def compute_knee_rise(work: Joints, rest: Joints) -> float:
     """The top knee's rise along the hip line (bottom hip to top hip), as the clamshell's
     image-plane reading takes it (see `compute_knee_turn`), from any points."""
     thigh = work.thigh
-    ruler = max(length(thigh), thigh_floor(work, rest))
+    ruler = KNEE_RADIUS_PER_THIGH * max(length(thigh), thigh_floor(work, rest))
     return _rise_deg(thigh, sub(work.hip, rest.hip), ruler or float("nan"))
 
 

@@ -2,8 +2,13 @@
 
 Header: `t`, then for each of the 33 BlazePose landmarks in MediaPipe's order
 `NAME_x,NAME_y,NAME_z,NAME_visibility` (normalised image coordinates), optionally followed
-by `NAME_wx,NAME_wy,NAME_wz` for every landmark (world landmarks, metres). A frame with no
-person has empty (or `nan`) coordinates and zero visibility.
+by `NAME_wx,NAME_wy,NAME_wz` for every landmark (world landmarks, metres) and by
+`image_width,image_height` (pixels). A frame with no person has empty (or `nan`)
+coordinates and zero visibility.
+
+Normalised x and y are fractions of the picture's width and height, so without the picture's
+size a 16:9 picture's heights read 1.78 times its widths: the image-plane measures then see
+a stretched body. hipcoach writes the size; files from other tools may leave it out.
 """
 
 from __future__ import annotations
@@ -27,13 +32,35 @@ WORLD_COLUMNS: list[str] = [
 ]
 
 
+SIZE_COLUMNS: list[str] = ["image_width", "image_height"]
+
+
 def landmark_header(with_world: bool) -> list[str]:
+    """The landmark columns (the CSV adds SIZE_COLUMNS after them)."""
     return ["t", *IMAGE_COLUMNS, *(WORLD_COLUMNS if with_world else [])]
 
 
 def is_landmark_file(path: Path) -> bool:
     """True when the file looks like a landmark CSV (by its extension)."""
     return path.suffix.lower() in {".csv", ".tsv"}
+
+
+def _size_positions(header: list[str]) -> list[int] | None:
+    cols = [c.strip().lower() for c in header]
+    return [cols.index(c) for c in SIZE_COLUMNS] if set(SIZE_COLUMNS) <= set(cols) else None
+
+
+def _image_size(row: list[str], positions: list[int] | None) -> tuple[int, int] | None:
+    """The row's picture size in pixels, None when the file does not say."""
+    if positions is None:
+        return None
+    try:
+        width, height = (float(row[i]) for i in positions)
+    except ValueError:
+        return None
+    if not (math.isfinite(width) and math.isfinite(height) and width > 0 and height > 0):
+        return None
+    return round(width), round(height)
 
 
 def _column_positions(header: list[str], path: Path) -> tuple[list[int], list[int] | None]:
@@ -91,6 +118,7 @@ def iter_landmark_csv(path: str | Path) -> Iterator[PoseFrame]:
     path = Path(path)
     reader, header = _open_rows(path)
     image_pos, world_pos = _column_positions(header, path)
+    size_pos = _size_positions(header)
     names = [c.strip().lower() for c in header]
     last_t = -math.inf
     try:
@@ -115,7 +143,10 @@ def iter_landmark_csv(path: str | Path) -> Iterator[PoseFrame]:
                 wv = [_parse(row[i], path, line, names[i]) for i in world_pos]
                 world = np.asarray(wv, dtype=float).reshape(N_LANDMARKS, 3)
             vis = np.nan_to_num(arr[:, 3], nan=0.0)
-            yield PoseFrame(t=t, image=arr[:, :3].copy(), visibility=vis, world=world)
+            size = _image_size(row, size_pos)
+            yield PoseFrame(
+                t=t, image=arr[:, :3].copy(), visibility=vis, world=world, image_size=size
+            )
     except csv.Error as exc:
         raise LandmarkFormatError(f"{path}: malformed CSV ({exc})") from None
     except UnicodeDecodeError:
@@ -128,7 +159,8 @@ def read_landmark_csv(path: str | Path) -> PoseSeries:
     frames = list(iter_landmark_csv(path))
     if not frames:
         raise LandmarkFormatError(f"{path}: the landmark CSV has a header but no rows")
-    return PoseSeries.from_frames(frames, [f.t for f in frames], source=str(path))
+    size = next((f.image_size for f in frames if f.image_size is not None), None)
+    return PoseSeries.from_frames(frames, [f.t for f in frames], size, source=str(path))
 
 
 def _fmt(value: float) -> str:
@@ -142,7 +174,7 @@ def write_landmark_csv(series: PoseSeries, path: str | Path) -> None:
     try:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(landmark_header(with_world))
+            writer.writerow([*landmark_header(with_world), *SIZE_COLUMNS])
             for frame in series.frames():
                 writer.writerow(format_landmark_row(frame, with_world))
     except OSError as exc:
@@ -157,6 +189,7 @@ def format_landmark_row(frame: PoseFrame, with_world: bool) -> list[str]:
     if with_world:
         world = frame.world if frame.world is not None else np.full((N_LANDMARKS, 3), np.nan)
         row += [_fmt(v) for v in world.reshape(-1)]
+    row += [str(v) for v in frame.image_size] if frame.image_size else ["", ""]
     return row
 
 
@@ -171,7 +204,7 @@ class LandmarkCsvWriter:
         except OSError as exc:
             raise InputFileError(f"{self.path}: cannot be written ({exc.strerror})") from None
         self._writer = csv.writer(self._handle)
-        self._writer.writerow(landmark_header(with_world))
+        self._writer.writerow([*landmark_header(with_world), *SIZE_COLUMNS])
 
     def write(self, frame: PoseFrame | None, t: float) -> None:
         if frame is None:
