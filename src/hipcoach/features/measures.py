@@ -290,8 +290,9 @@ def looks_end_on_side_lying(pose: PosePoints) -> bool:
     The trunk points at the camera, so it looks short and its direction says nothing;
     the hip line and the shoulder line, square to the line of sight, look plumb and full
     length, one above the other. Standing people show them level (front) or short
-    (side-on). Measured in the picture: the hip line spans 1.5-2.5 trunk lengths on the
-    generator's feet-end views, 0.4-1.0 from any other lying view, 0.1-0.6 standing.
+    (side-on). Measured in square pixels: the hip line spans 1.5-2.5 trunk lengths on the
+    generator's feet-end views, 0.3-0.6 from every other lying view (renders, real clips)
+    and 0.1-0.5 standing.
     """
     l_hip, r_hip, l_sh, r_sh = pose.core
     hx, hy = l_hip[0] - r_hip[0], l_hip[1] - r_hip[1]
