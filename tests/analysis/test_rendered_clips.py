@@ -17,7 +17,7 @@ import pytest
 from tests.realdata import OWN_RENDERED_DIR, RENDERED_DIR, require_real
 
 from hipcoach.analysis.events import SetReport
-from hipcoach.analysis.offline import analyze_series
+from hipcoach.analysis.offline import analyze_recording, analyze_series
 from hipcoach.pose.landmark_csv import read_landmark_csv
 
 pytestmark = pytest.mark.real
@@ -186,3 +186,14 @@ def test_long_holds_are_one_rep_each(rendered_landmarks: dict[str, Path]) -> Non
     assert report.rep_count == 2
     assert all(rep.hold_s >= 0.8 * truth["hold_s"] for rep in report.reps)
     assert report.notes == []
+
+
+def test_the_video_and_its_landmark_file_read_alike(rendered_landmarks: dict[str, Path]) -> None:
+    """The landmark file once left out the picture's size, so read back a 16:9 body was
+    stretched 1.78 times in height: this tiny front clamshell counted 6 of 6 from the file
+    and 1 of 6 from the video itself."""
+    from_file, _ = _analyse(rendered_landmarks, "clam_tiny8_front")
+    from_video = analyze_recording(OWN_RENDERED_DIR / "clam_tiny8_front.mp4", "clamshell")
+    assert from_video.rep_count == from_file.rep_count == 6
+    for seen, read in zip(from_video.reps, from_file.reps, strict=True):
+        assert seen.range_deg == pytest.approx(read.range_deg, abs=0.3)

@@ -10,6 +10,7 @@ import pytest
 from hipcoach.errors import InputFileError, LandmarkFormatError
 from hipcoach.pose.landmark_csv import (
     IMAGE_COLUMNS,
+    SIZE_COLUMNS,
     iter_landmark_csv,
     landmark_header,
     read_landmark_csv,
@@ -114,3 +115,27 @@ def test_partial_world_columns_rejected(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="no such file"):
         list(iter_landmark_csv(tmp_path / "nope.csv"))
+
+
+def test_round_trip_keeps_the_picture_size(tmp_path: Path) -> None:
+    """Without the size a 16:9 picture's heights read 1.78 times its widths."""
+    series = make_series()
+    series.image_size = (640, 360)
+    path = tmp_path / "lm.csv"
+    write_landmark_csv(series, path)
+    back = read_landmark_csv(path)
+    assert back.image_size == (640, 360)
+    assert all(frame.image_size == (640, 360) for frame in iter_landmark_csv(path))
+
+
+def test_a_file_without_the_picture_size_reads_without_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, ["t", *IMAGE_COLUMNS], [_row(0.0), _row(0.1)])
+    assert read_landmark_csv(path).image_size is None
+
+
+@pytest.mark.parametrize(("width", "height"), [("wide", "360"), ("0", "360"), ("640", "")])
+def test_a_bad_picture_size_names_the_line(tmp_path: Path, width: str, height: str) -> None:
+    header = ["t", *IMAGE_COLUMNS, *SIZE_COLUMNS]
+    path = _write(tmp_path, header, [[*_row(0.0), "640", "360"], [*_row(0.1), width, height]])
+    with pytest.raises(LandmarkFormatError, match="line 3"):
+        read_landmark_csv(path)

@@ -36,8 +36,13 @@ SIZE_COLUMNS: list[str] = ["image_width", "image_height"]
 
 
 def landmark_header(with_world: bool) -> list[str]:
-    """The landmark columns (the CSV adds SIZE_COLUMNS after them)."""
+    """The landmark columns (a file adds SIZE_COLUMNS after them, see `csv_header`)."""
     return ["t", *IMAGE_COLUMNS, *(WORLD_COLUMNS if with_world else [])]
+
+
+def csv_header(with_world: bool) -> list[str]:
+    """The header hipcoach writes: the landmark columns, then the picture's size."""
+    return [*landmark_header(with_world), *SIZE_COLUMNS]
 
 
 def is_landmark_file(path: Path) -> bool:
@@ -50,16 +55,20 @@ def _size_positions(header: list[str]) -> list[int] | None:
     return [cols.index(c) for c in SIZE_COLUMNS] if set(SIZE_COLUMNS) <= set(cols) else None
 
 
-def _image_size(row: list[str], positions: list[int] | None) -> tuple[int, int] | None:
-    """The row's picture size in pixels, None when the file does not say."""
+def _image_size(
+    row: list[str], positions: list[int] | None, path: Path, line: int
+) -> tuple[int, int] | None:
+    """The row's picture size in pixels; None when the file leaves it out or blank."""
     if positions is None:
         return None
-    try:
-        width, height = (float(row[i]) for i in positions)
-    except ValueError:
+    width, height = (_parse(row[i], path, line, SIZE_COLUMNS[k]) for k, i in enumerate(positions))
+    if math.isnan(width) and math.isnan(height):
         return None
-    if not (math.isfinite(width) and math.isfinite(height) and width > 0 and height > 0):
-        return None
+    if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
+        raise LandmarkFormatError(
+            f"{path}: line {line}: image_width and image_height must both be pixel counts "
+            f"above 0 (or both empty)"
+        )
     return round(width), round(height)
 
 
@@ -143,7 +152,7 @@ def iter_landmark_csv(path: str | Path) -> Iterator[PoseFrame]:
                 wv = [_parse(row[i], path, line, names[i]) for i in world_pos]
                 world = np.asarray(wv, dtype=float).reshape(N_LANDMARKS, 3)
             vis = np.nan_to_num(arr[:, 3], nan=0.0)
-            size = _image_size(row, size_pos)
+            size = _image_size(row, size_pos, path, line)
             yield PoseFrame(
                 t=t, image=arr[:, :3].copy(), visibility=vis, world=world, image_size=size
             )
@@ -174,7 +183,7 @@ def write_landmark_csv(series: PoseSeries, path: str | Path) -> None:
     try:
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow([*landmark_header(with_world), *SIZE_COLUMNS])
+            writer.writerow(csv_header(with_world))
             for frame in series.frames():
                 writer.writerow(format_landmark_row(frame, with_world))
     except OSError as exc:
@@ -204,7 +213,7 @@ class LandmarkCsvWriter:
         except OSError as exc:
             raise InputFileError(f"{self.path}: cannot be written ({exc.strerror})") from None
         self._writer = csv.writer(self._handle)
-        self._writer.writerow([*landmark_header(with_world), *SIZE_COLUMNS])
+        self._writer.writerow(csv_header(with_world))
 
     def write(self, frame: PoseFrame | None, t: float) -> None:
         if frame is None:
