@@ -31,7 +31,18 @@ def test_rise_is_the_top_of_the_window_above_where_it_rose_from() -> None:
     values = np.interp(t, [0.0, 1.0, 1.5, 2.0, 4.0], [2.0, 2.0, 9.0, 2.0, 2.0])
     history = _history(values)
     window = RepWindow(start_s=1.0, peak_s=1.5, end_s=2.0, range_deg=7.0, hold_s=0.0)
-    assert history.rise_deg(window) == pytest.approx(7.0, abs=0.3)
+    rise, fall = history.rise_fall_deg(window)
+    assert rise == pytest.approx(7.0, abs=0.3)
+    assert fall == pytest.approx(7.0, abs=0.3)  # back at rest by the window's end
     later = RepWindow(start_s=3.0, peak_s=3.5, end_s=3.9, range_deg=7.0, hold_s=0.0)
-    assert history.rise_deg(later) == pytest.approx(0.0, abs=1e-9)
-    assert SignalHistory().rise_deg(window) == 0.0
+    assert history.rise_fall_deg(later) == pytest.approx((0.0, 0.0), abs=1e-9)
+    assert SignalHistory().rise_fall_deg(window) == (0.0, 0.0)
+
+
+def test_a_window_ending_while_the_signal_still_climbs_has_not_come_back_down() -> None:
+    t = np.arange(0.0, 6.0, 1.0 / 30.0)
+    values = np.interp(t, [0.0, 1.0, 4.0, 6.0], [1.0, 1.0, 11.0, 1.0])  # a slow rise
+    window = RepWindow(start_s=1.0, peak_s=2.0, end_s=2.5, range_deg=5.0, hold_s=0.0)
+    rise, fall = _history(values).rise_fall_deg(window)
+    assert rise == pytest.approx(5.0, abs=0.3)
+    assert fall == pytest.approx(0.0, abs=1e-9)

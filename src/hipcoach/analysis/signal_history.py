@@ -54,10 +54,13 @@ class SignalHistory:
         low, high = np.percentile(calm, [5, 95])
         return float(high - low)
 
-    def rise_deg(self, window: RepWindow) -> float:
-        """How far the signal rose (degrees) during `window`: its highest value there above
-        its lowest in the moment the rep rose from (0 without samples)."""
+    def rise_fall_deg(self, window: RepWindow) -> tuple[float, float]:
+        """How far the signal rose during `window` (its highest value there above its
+        lowest in the moment the rep rose from) and how far it had come back down from that
+        top by the window's end (degrees; 0, 0 without samples)."""
         rise_end = min(window.peak_s, window.start_s + 0.5)
         top = [v for t, v in self._recent if window.start_s <= t <= window.end_s]
         base = [v for t, v in self._recent if window.start_s - 0.4 <= t <= rise_end]
-        return max(top) - min(base) if top and base else 0.0
+        if not (top and base):
+            return 0.0, 0.0
+        return max(top) - min(base), max(top) - top[-1]

@@ -61,6 +61,14 @@ MEASURE_WEIGHTS = {"thigh_rotates": thigh_turn_weight}
 # it: a rendered 8 deg clamshell lifted it 5 deg; a generated set's picture noise made a
 # 0.5 s "rep" that lifted it under 1 deg.
 PICTURE_NEEDS_RISE = 0.5
+# ... and the start-frame signal must have begun to come back down (by this share of that
+# rise) by the window's end: the rep is over there too. A slow (8 s) small clamshell's
+# picture signal, noisy from the feet end swung to the front, fell back half way up the rise
+# and was counted as a rep while the knee was still rising (share 0.0), then the rest of the
+# rise as another. Shares seen on windows the picture counter closed: 0.32-0.84 on the 15
+# rendered clamshells (lag of the smoothed world signal), 0.16 and up on the 144 small
+# generated ones apart from two 0.0.
+PICTURE_NEEDS_FALL = 0.1
 # A longer gap in tracking means a rep spanning it was not seen whole.
 UNSEEN_GAP_S = 0.5
 # Signals counted in the start posture's frame, whose range is reported in the pelvis's.
@@ -251,12 +259,11 @@ class LegTrack:
             return None
         self.picture.record(t, raw)
         window = self.picture.update(raw, t, self.counter.enter_deg, resting=not self.moving)
-        if (
-            window is None
-            or self.history.rise_deg(window) >= PICTURE_NEEDS_RISE * self.counter.enter_deg
-        ):
-            return window
-        return None
+        if window is None:
+            return None
+        rise, fall = self.history.rise_fall_deg(window)
+        risen = rise >= PICTURE_NEEDS_RISE * self.counter.enter_deg
+        return window if risen and fall >= PICTURE_NEEDS_FALL * rise else None
 
     def _merge_windows(
         self, counted: RepWindow | None, own: RepWindow | None, picture: RepWindow | None = None
