@@ -1,8 +1,8 @@
 """Speed and memory of the form-check engine on the real clips.
 
 - pose only: decode + BlazePose per frame;
-- pipeline: decode + BlazePose + the incremental analyser, interleaved with pose-only runs
-  so both see the same machine load; the best of several rounds is kept;
+- pipeline: decode + BlazePose + the incremental analyser, interleaved with pose-only runs;
+  what it adds is the time measured inside the analyser (see measure_pipeline_overhead);
 - analysis alone: landmark files replayed through the analyser (with and without parsing);
 - peak memory: `hipcoach analyze` on a 10-minute video, in a child process.
 """
@@ -25,7 +25,8 @@ ANALYSIS_CLIPS = {**CLIPS, "clamshell_banded": "clamshell"}
 it the costliest exercise per frame."""
 
 
-def _pose_pass(clip: Path, exercise: str | None) -> tuple[float, int]:
+def _pose_pass(clip: Path, exercise: str | None) -> tuple[float, int, float]:
+    """(wall time of the pass, frames, of which seconds spent in the analyser)."""
     import cv2
 
     from hipcoach.analysis.analyser import SetAnalyser
@@ -36,36 +37,54 @@ def _pose_pass(clip: Path, exercise: str | None) -> tuple[float, int]:
     analyser = SetAnalyser(get_exercise(exercise)) if exercise else None
     estimator = MediaPipePoseEstimator()
     n = 0
+    analysis_s = 0.0
     start = time.perf_counter()
     for vf in iter_video_frames(clip):
         pose = estimator.estimate(cv2.cvtColor(vf.bgr, cv2.COLOR_BGR2RGB), vf.t)
         if analyser is not None:
+            before = time.perf_counter()
             analyser.update(pose, vf.t)
+            analysis_s += time.perf_counter() - before
         n += 1
     elapsed = time.perf_counter() - start
     estimator.close()
-    return elapsed, n
+    return elapsed, n, analysis_s
 
 
 def measure_pipeline_overhead(rounds: int = 3) -> list[dict[str, object]]:
+    """What the analyser adds to pose estimation, two ways. Passes with and without it
+    differ by the machine's drift more than by the analyser (four pose-only passes of the
+    173-frame side-lying clip took 15.0 to 18.6 ms a frame in one run), so the result is
+    judged on the time spent inside the analyser during the pipeline passes over the
+    pose-only time; the end-to-end difference of the best passes is shown beside it. The
+    analyser costs about three times as much between BlazePose frames as replayed alone
+    (0.5 against 0.15 ms a frame on that clip): each BlazePose frame evicts its caches."""
     rows: list[dict[str, object]] = []
     for stem, exercise in CLIPS.items():
         clip = REAL / f"{stem}.mp4"
-        pose_times, full_times = [], []
+        pose_times, full_times, analysis_times = [], [], []
         n = 0
         for _ in range(rounds):
-            t, n = _pose_pass(clip, None)
+            t, n, _ = _pose_pass(clip, None)
             pose_times.append(t)
-            t, n = _pose_pass(clip, exercise)
+            t, n, analysed = _pose_pass(clip, exercise)
             full_times.append(t)
+            analysis_times.append(analysed)
         pose_ms = min(pose_times) / n * 1000
         full_ms = min(full_times) / n * 1000
+        analysis_ms = float(np.median(analysis_times)) / n * 1000
         rows.append(
             {
-                "measure": f"{stem}: pose only / pipeline (ms/frame)",
-                "value": f"{pose_ms:.2f} / {full_ms:.2f}",
+                "measure": (
+                    f"{stem}: pose only / pipeline / analyser inside it (ms/frame); "
+                    "end-to-end difference"
+                ),
+                "value": (
+                    f"{pose_ms:.2f} / {full_ms:.2f} / {analysis_ms:.3f}; "
+                    f"{(full_ms / pose_ms - 1) * 100:+.1f} %"
+                ),
                 "target": "pipeline adds <= 5 %",
-                "result": f"+{(full_ms / pose_ms - 1) * 100:.1f} %",
+                "result": f"+{analysis_ms / pose_ms * 100:.1f} %",
             }
         )
     return rows
