@@ -6,7 +6,9 @@
   posture (`hipcoach.pose.selection`, used for every lying exercise) stays with her;
 - a crowded field (people standing and walking, nobody exercising): 0 reps, and a note;
 - a still pelvic tilt (lying on the back, knees bent, the pelvis rocking 12 deg): 0 reps for
-  every lying exercise in the catalogue, and a note.
+  every lying exercise in the catalogue, and a note;
+- straight-leg raises from the floor (the leg nearer the camera, and the far one), analysed
+  as `leg_lower`: every raise counted, on the right side, with a note.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ STANDING_TRAINER = "clam_trainer_stand_wide"
 WITH_TRAINER = [KNEELING_TRAINER, STANDING_TRAINER]
 CROWD = "crowd_standing_walking"
 TILT = "pelvic_tilt_still"
+STRAIGHT_LEG_RAISES = ["slr_floor_near_left", "slr_floor_far_right"]
 LYING = [
     e.id for e in load_catalogue().exercises if e.posture in (Posture.side_lying, Posture.supine)
 ]
@@ -148,3 +151,30 @@ def test_still_pelvic_tilt_is_not_a_rep(rendered_landmarks: dict[str, Path], exe
 def test_the_lying_exercises_are_all_covered() -> None:
     """The tilt test runs every lying exercise of the catalogue (both postures present)."""
     assert {"clamshell", "side_lying_leg_lift", "heel_slide", "leg_lower"} <= set(LYING)
+
+
+@pytest.mark.parametrize("stem", STRAIGHT_LEG_RAISES)
+def test_straight_leg_raise_from_the_floor_counts_the_raises(
+    rendered_landmarks: dict[str, Path], stem: str
+) -> None:
+    """A straight-leg raise begun with the leg on the floor, analysed as `leg_lower` (which
+    the catalogue starts with the leg upright): every raise is a rep, on the right leg, and
+    the report says it counted from the other end."""
+    truth = _truth(stem)
+    report = _analyse(rendered_landmarks, stem, "leg_lower")
+    assert report.rep_count == truth["reps"] >= 3
+    assert report.side == truth["working_side"]
+    assert any(note.startswith("You started at the other end") for note in report.notes)
+    for start, end in truth["rep_windows_s"]:
+        assert len([r for r in report.reps if start <= r.peak_s <= end]) == 1
+
+
+@pytest.mark.parametrize("stem", STRAIGHT_LEG_RAISES)
+def test_straight_leg_seen_from_the_side_is_not_called_rolling(
+    rendered_landmarks: dict[str, Path], stem: str
+) -> None:
+    """The rendered legs stay in their plane; BlazePose's depth swings them 17-26 deg out of it
+    with each lift, so from the side the roll is not judged (and no rep says it rolled)."""
+    report = _analyse(rendered_landmarks, stem, "leg_lower")
+    assert "thigh_rotates" in report.view.not_judged
+    assert not any("thigh_rotates" in r.cues for r in report.reps)

@@ -287,3 +287,21 @@ def test_a_knee_lifted_towards_the_camera_counts_from_the_picture_alone(side: st
     assert report.rep_count == len(truth.reps) == 8
     assert report.side == side
     assert all(any(r.start_s <= rep.peak_s <= r.end_s for r in truth.reps) for rep in report.reps)
+
+
+def test_a_straight_legs_roll_is_not_judged_where_its_swing_runs_at_the_camera() -> None:
+    """The straight-leg lower's roll is read as the leg's sideways swing. From the side that
+    swing runs along the line of sight, where BlazePose's depth moves with the lift (rendered
+    straight-leg raises, tests/analysis/test_rendered_scenes.py): not judged there. A bent
+    knee's roll (the heel slide, from the same side) is still judged and found."""
+    scenario = Scenario(
+        "leg_lower", view="side", n_reps=6, compensations={"thigh_rotates": [2, 4]}, seed=3
+    )
+    straight, _ = analyse(scenario)
+    assert "thigh_rotates" in straight.view.not_judged
+    assert "thigh_rotates" not in straight.view.hard_to_see
+    assert all("thigh_rotates" not in rep.cues for rep in straight.reps)
+    bent, truth = analyse(replace(scenario, exercise="heel_slide"))
+    assert "thigh_rotates" not in bent.view.not_judged
+    found = [rep.index for rep in bent.reps if "thigh_rotates" in rep.cues]
+    assert found and found == [r.index for r in truth.reps if "thigh_rotates" in r.cues]

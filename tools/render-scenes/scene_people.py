@@ -1,8 +1,10 @@
-"""Scenes with no exercise: a crowded field (people standing and walking) or a still pelvic tilt
-(one body on its back, knees bent, feet on the floor, rocking the pelvis).
+"""Scenes other than side-lying: a crowded field (people standing and walking), a still pelvic
+tilt (one body on its back, knees bent, feet on the floor, rocking the pelvis), or a
+straight-leg raise from the floor (on the back, the other knee bent with its foot flat, one
+straight leg lifted from the floor and lowered back).
 
-blender -b -P scene_people.py -- --scene crowd|tilt --out DIR [--res 640x360] [--fps 15]
-    [--reps 5] [--amp 12] [--frames a:b]
+blender -b -P scene_people.py -- --scene crowd|tilt|slr --out DIR [--res 640x360] [--fps 15]
+    [--reps 5] [--amp 12] [--side L|R] [--frames a:b]
 Writes DIR/frames/%04d.png and DIR/truth.json (per-frame joints of every person).
 """
 
@@ -30,6 +32,7 @@ ap.add_argument("--res", default="640x360")
 ap.add_argument("--reps", type=int, default=5)
 ap.add_argument("--amp", type=float, default=12.0)
 ap.add_argument("--dur", type=float, default=9.0)
+ap.add_argument("--side", default="L", help="slr: the working leg (L: nearer the camera)")
 ap.add_argument("--frames", default="")
 ap.add_argument("--list", default="")
 a = ap.parse_args(argv)
@@ -161,6 +164,81 @@ if a.scene == "crowd":
         "what": "four people standing and walking, nobody on the floor",
     }
     mat_loc = (0.0, -0.2, 0.003)
+elif a.scene == "slr":  # on the back, one straight leg raised from the floor and lowered
+    b = add_body(gender="female", suit_rgb=(0.05, 0.09, 0.2))
+    # supine as for the tilt: head -> +X, face -> +Z, the body's left towards the camera (-Y)
+    Rsup = Matrix(((0, 0, 1, 0), (-1, 0, 0, 0), (0, -1, 0, 0), (0, 0, 0, 1)))
+    hipc = (b.hip["L"] + b.hip["R"]) / 2
+    work = a.side
+    other = "R" if work == "L" else "L"
+    bent = b.leg(other, 50.0, 100.0)
+    ankle_bent = apply(bent[1], b.ankle[other])
+    tlead, t_in, t_hold, t_out, t_rest, tail = 1.2, 1.5, 0.4, 1.8, 1.0, 1.0
+    rep_len = t_in + t_hold + t_out + t_rest
+    dur = tlead + a.reps * rep_len + tail
+
+    def frac(t):
+        t -= tlead
+        if t < 0 or t >= a.reps * rep_len:
+            return 0.0
+        u = t % rep_len
+        if u < t_in:
+            return 0.5 - 0.5 * math.cos(math.pi * u / t_in)
+        u -= t_in
+        if u < t_hold:
+            return 1.0
+        u -= t_hold
+        if u < t_out:
+            return 0.5 + 0.5 * math.cos(math.pi * u / t_out)
+        return 0.0
+
+    def slr_pose(t):
+        lift = a.amp * frac(t)
+        T = {}
+        T[f"upperleg01.{work}"], T[f"lowerleg01.{work}"] = b.leg(work, lift, 0.0)
+        T[f"upperleg01.{other}"], T[f"lowerleg01.{other}"] = bent
+        T[f"foot.{other}"] = Matrix.Translation(Vector(ankle_bent - b.ankle[other])) @ rot_about(
+            axis_angle((1, 0, 0), 80), b.ankle[other]
+        )
+        for s_, sx in (("L", 1.0), ("R", -1.0)):  # arms along the floor beside the body
+            T[f"upperarm01.{s_}"], T[f"lowerarm01.{s_}"] = b.arm(
+                s_, (0.3 * sx, 0.08, -1), (0.25 * sx, 0.08, -1)
+            )
+        b.set_pose(T)
+        b.tilt_deg = lift  # the frame-reuse key below: identical lifts, identical pictures
+
+    slr_pose(0.0)
+    b.place(Rsup)
+    zmin = b.min_z()
+    Gs = Matrix.Translation((0, 0, -zmin + 0.006)) @ Rsup
+
+    def pose(t):
+        slr_pose(t)
+        b.place(Gs)
+
+    people.append(("lying", b, pose))
+    hipw = np.array(Gs @ Vector(hipc))
+    cam_loc = (hipw[0] - 0.1, hipw[1] - 2.8, 0.5)
+    look = (hipw[0] - 0.1, hipw[1], 0.3)
+    lens = 30
+    mat_loc = (hipw[0] + 0.2, hipw[1], 0.003)
+    side_name = "left" if work == "L" else "right"
+    truth_extra = {
+        "exercise": "leg_lower",
+        "reps": a.reps,
+        "top_side": side_name,
+        "working_side": side_name,
+        "camera_side": "left",
+        "amplitude_deg": a.amp,
+        "rep_windows_s": [
+            [tlead + r * rep_len, tlead + r * rep_len + t_in + t_hold + t_out]
+            for r in range(a.reps)
+        ],
+        "what": (
+            "lying on the back, the other knee bent with its foot flat, a straight-leg raise "
+            f"from the floor to {a.amp:g} deg hip flexion and back"
+        ),
+    }
 else:  # tilt: on the back, knees bent, feet on the floor, posterior pelvic tilt
     b = add_body(gender="female", suit_rgb=(0.05, 0.09, 0.2))
     # supine: head (+Z rest) -> +X, face (-Y rest) -> +Z, the body's left towards the camera (-Y)
@@ -316,7 +394,7 @@ for f in range(nframes):
         if hasattr(body, "tilt_deg"):
             rec["tilt_deg"] = round(body.tilt_deg, 3)
     truth["frames"].append(rec)
-    key = rec.get("tilt_deg") if a.scene == "tilt" else None
+    key = rec.get("tilt_deg") if a.scene in ("tilt", "slr") else None
     if key is not None and key in rendered and only is None and f0 <= f < f1:
         import shutil  # identical pose: reuse the picture already rendered
 

@@ -86,13 +86,14 @@ class ViewWatch:
 
     def report(self, ok: bool, advice: str, track: LegTrack | None) -> ViewReport:
         """What the camera saw, for the set report (`track`: the working leg's)."""
+        not_judged = track.not_judged() if track else []
         return ViewReport(
             ok=ok,
             advice=advice,
             missing=self.meter.most_missing(),
             visible_fraction=round(self.meter.fraction, 3),
-            hard_to_see=track.hard_to_see() if track else [],
-            not_judged=track.not_judged() if track else [],
+            hard_to_see=[c for c in track.hard_to_see() if c not in not_judged] if track else [],
+            not_judged=not_judged,
         )
 
     def camera_advice(self) -> str:

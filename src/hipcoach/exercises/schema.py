@@ -41,6 +41,9 @@ class PrimarySignal(Strict):
     from_either_end: bool = False
     """Reps may start from either end of the movement (a leg lower begun with the leg on
     the floor is a set of raises); the end the person rests at decides."""
+    straight_leg: bool = False
+    """The working knee stays straight through the rep (the straight-leg lower and raise, the
+    side-lying lift): the thigh's roll is then read as the whole leg's sideways swing."""
     side_from: Literal["top_leg", "most_motion"] = "most_motion"
     """How `--side auto` picks the working leg: the upper leg when lying on the side, or the
     leg that moves most."""
