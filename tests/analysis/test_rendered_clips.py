@@ -39,6 +39,7 @@ RECOMMENDED = [
     "clam_tiny8_front",
     "clam_tiny8_feet40",
     "clam_big45_front",
+    "leglift15_front",
 ]
 # Made after the engine, as a check on amplitudes it had not seen (tests/fixtures/rendered).
 # Known misses, as strict xfails (none now: the seed's "tiny" 8 deg clamshell from the feet
@@ -104,6 +105,7 @@ def test_count_side_and_windows(rendered_landmarks: dict[str, Path], stem: str) 
         "clam_comp_front",
         "leglift_front",
         "leglift_feet40",
+        "leglift15_front",
         "clam_small_front",
         "clam_tiny8_front",
         pytest.param(
