@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hipcoach.analysis.view_limits import is_seen_from_behind
 from hipcoach.exercises.schema import Posture
 
 if TYPE_CHECKING:
@@ -47,6 +48,20 @@ def explain_set(analyser: SetAnalyser, view_advice: str) -> list[str]:
         notes.append(
             "You started at the other end of the movement, so each rep was counted from "
             "there (for a leg lower begun on the floor, each raise and lowering is a rep)."
+        )
+    seen = tracks[0] if len(tracks) == 1 else None
+    if (
+        analyser.rep_count
+        and seen
+        and not seen.planar
+        and is_seen_from_behind(exercise, seen.reference)
+    ):
+        notes.append(
+            "The camera was behind your back: reps are counted, but from behind it cannot "
+            "judge the pelvis rolling back, the hips staying stacked or a movement that is "
+            "too big, and the reported range is rough. For those checks, put the camera in "
+            "front of you: "
+            f"{exercise.camera.instructions}"
         )
     if analyser.rep_count:
         return notes
