@@ -109,6 +109,40 @@ def stander(body, x, y, heading, shift=0.0, gesture=0.0, period=3.0):
     return pose
 
 
+def rep_fraction(t, reps, phases):
+    """How far into its movement a rep is at `t` s after the first rep starts (0 at rest, 1
+    at the top): `phases` = (in, hold, out, rest) seconds, eased in and out."""
+    t_in, t_hold, t_out, t_rest = phases
+    rep_len = t_in + t_hold + t_out + t_rest
+    if t < 0 or t >= reps * rep_len:
+        return 0.0
+    u = t % rep_len
+    if u < t_in:
+        return 0.5 - 0.5 * math.cos(math.pi * u / t_in)
+    u -= t_in
+    if u < t_hold:
+        return 1.0
+    u -= t_hold
+    if u < t_out:
+        return 0.5 + 0.5 * math.cos(math.pi * u / t_out)
+    return 0.0
+
+
+def lie_on_back(body, posed, r_supine, hip_centre):
+    """Lay a body posed by `posed(t)` on its back on the floor (`r_supine` turns its rest
+    frame onto its back; placed so its lowest point at t=0 touches the floor). Returns the
+    per-frame pose function and the hip centre in the world."""
+    posed(0.0)
+    body.place(r_supine)
+    placed = Matrix.Translation((0, 0, -body.min_z() + 0.006)) @ r_supine
+
+    def pose(t):
+        posed(t)
+        body.place(placed)
+
+    return pose, np.array(placed @ Vector(hip_centre))
+
+
 def add_body(**kw):
     b = Body(**kw)
     b.set_pose({})
@@ -178,19 +212,7 @@ elif a.scene == "slr":  # on the back, one straight leg raised from the floor an
     dur = tlead + a.reps * rep_len + tail
 
     def frac(t):
-        t -= tlead
-        if t < 0 or t >= a.reps * rep_len:
-            return 0.0
-        u = t % rep_len
-        if u < t_in:
-            return 0.5 - 0.5 * math.cos(math.pi * u / t_in)
-        u -= t_in
-        if u < t_hold:
-            return 1.0
-        u -= t_hold
-        if u < t_out:
-            return 0.5 + 0.5 * math.cos(math.pi * u / t_out)
-        return 0.0
+        return rep_fraction(t - tlead, a.reps, (t_in, t_hold, t_out, t_rest))
 
     def slr_pose(t):
         lift = a.amp * frac(t)
@@ -207,17 +229,8 @@ elif a.scene == "slr":  # on the back, one straight leg raised from the floor an
         b.set_pose(T)
         b.tilt_deg = lift  # the frame-reuse key below: identical lifts, identical pictures
 
-    slr_pose(0.0)
-    b.place(Rsup)
-    zmin = b.min_z()
-    Gs = Matrix.Translation((0, 0, -zmin + 0.006)) @ Rsup
-
-    def pose(t):
-        slr_pose(t)
-        b.place(Gs)
-
+    pose, hipw = lie_on_back(b, slr_pose, Rsup, hipc)
     people.append(("lying", b, pose))
-    hipw = np.array(Gs @ Vector(hipc))
     cam_loc = (hipw[0] - 0.1, hipw[1] - 2.8, 0.5)
     look = (hipw[0] - 0.1, hipw[1], 0.3)
     lens = 30
@@ -254,19 +267,7 @@ else:  # tilt: on the back, knees bent, feet on the floor, posterior pelvic tilt
     dur = tlead + a.reps * rep_len + tail
 
     def frac(t):
-        t -= tlead
-        if t < 0 or t >= a.reps * rep_len:
-            return 0.0
-        u = t % rep_len
-        if u < t_in:
-            return 0.5 - 0.5 * math.cos(math.pi * u / t_in)
-        u -= t_in
-        if u < t_hold:
-            return 1.0
-        u -= t_hold
-        if u < t_out:
-            return 0.5 + 0.5 * math.cos(math.pi * u / t_out)
-        return 0.0
+        return rep_fraction(t - tlead, a.reps, (t_in, t_hold, t_out, t_rest))
 
     def arms_T():
         T = {}
@@ -289,17 +290,8 @@ else:  # tilt: on the back, knees bent, feet on the floor, posterior pelvic tilt
         b.set_pose(T)
         b.tilt_deg = th
 
-    tilt_pose(0.0)
-    b.place(Rsup)
-    zmin = b.min_z()
-    Gs = Matrix.Translation((0, 0, -zmin + 0.006)) @ Rsup
-
-    def pose(t):
-        tilt_pose(t)
-        b.place(Gs)
-
+    pose, hipw = lie_on_back(b, tilt_pose, Rsup, hipc)
     people.append(("lying", b, pose))
-    hipw = np.array(Gs @ Vector(hipc))
     cam_loc = (hipw[0] + 0.15, hipw[1] - 2.5, 0.45)
     look = (hipw[0] + 0.15, hipw[1], 0.18)
     lens = 32
