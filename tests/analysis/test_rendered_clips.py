@@ -219,6 +219,7 @@ def test_from_behind_counts_and_leaves_the_failing_checks_unjudged(
     blind = set(BEHIND_BLIND) & {c.id for c in get_exercise(report.exercise).checks}
     assert blind and blind <= set(report.view.not_judged)
     assert not any(set(r.cues) & blind for r in report.reps)
+    assert not set(report.set_cues) & blind  # the clamshell's 45 deg set-up read as wrong
     assert any(note.startswith("The camera was behind your back") for note in report.notes)
 
 

@@ -343,7 +343,7 @@ class SetAnalyser:
 
     def _check_setup(self, t: float, events: list[Event]) -> None:
         track = self._tracks[0]
-        unseen = set(track.hard_to_see())
+        unseen = set(track.hard_to_see()) | set(track.not_judged())
         self._cues.check_setup(track.reference, self.variation, unseen, t, events)
 
     # -- view and state -----------------------------------------------------------------
