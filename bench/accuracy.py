@@ -270,10 +270,10 @@ def cue_rows(results: Sequence[SetResult]) -> list[Row]:
                     missed += cue in pair.truth
                 else:
                     tally.add(cue in pair.truth, cue in pair.engine)
-                    if abs(pair.true_deg - RANGE_LIMIT_DEG) > RANGE_BAND_DEG:
-                        clear.add(cue in pair.truth, cue in pair.engine)
-                    else:
+                    if cue == RANGE_CUE and abs(pair.true_deg - RANGE_LIMIT_DEG) <= RANGE_BAND_DEG:
                         near += 1
+                    elif cue == RANGE_CUE:
+                        clear.add(cue in pair.truth, cue in pair.engine)
                     unjudged += cue in pair.truth and cue in result.not_judged
                     if cue not in result.not_judged:
                         judged.add(cue in pair.truth, cue in pair.engine)
@@ -286,7 +286,7 @@ def cue_rows(results: Sequence[SetResult]) -> list[Row]:
         if unjudged:
             note += f"; {unjudged} in sets where the engine said 'not judged'"
             note += f"; F1 {_fmt(judged.f1)} in the sets it judged"
-        if cue == RANGE_CUE and near:
+        if near:
             note += (
                 f"; {near} reps within {RANGE_BAND_DEG:g} deg of the {RANGE_LIMIT_DEG:g} deg "
                 f"limit; on the others {clear.fp} false, {clear.fn} missed "

@@ -57,6 +57,26 @@ def test_rep_cues_are_scored_on_matched_reps_and_spurious_reps_count_as_false() 
     assert row["note"] == "1 on reps not counted"
 
 
+def test_range_too_big_also_reports_the_reps_clear_of_its_limit() -> None:
+    """Reps within 3 deg of the 40 deg limit are counted apart; the errors on the others
+    are told. The strict tally keeps every rep."""
+    big, none = frozenset({"range_too_big"}), frozenset()
+    pairs = [
+        RepPair(1, none, big, true_deg=38.5),  # near the limit, called too big
+        RepPair(2, big, none, true_deg=41.0),  # near the limit, missed
+        RepPair(3, none, big, true_deg=35.0),  # clear of it, called too big: a real error
+        RepPair(4, big, big, true_deg=50.0),
+        RepPair(5, none, none, true_deg=20.0),
+    ]
+    row = _by_name(cue_rows([_result(pairs=pairs)]))["rep cue:range_too_big"]
+    assert (row["tp"], row["fp"], row["fn"]) == (1, 2, 1)
+    assert row["note"].endswith(
+        "2 reps within 3 deg of the 40 deg limit; on the others 1 false, 0 missed (F1 0.667)"
+    )
+    other = _by_name(cue_rows([_result(pairs=[RepPair(1, big, big, true_deg=50.0)])]))
+    assert other["rep cue:range_too_big"]["note"] == "0 on reps not counted"
+
+
 def test_cues_the_engine_said_it_could_not_judge_also_get_an_f1_over_judged_sets() -> None:
     roll = frozenset({"pelvis_rolls_back"})
     muted = _result(pairs=[RepPair(1, roll, frozenset())], not_judged=roll)

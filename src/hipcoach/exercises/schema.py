@@ -43,7 +43,9 @@ class PrimarySignal(Strict):
     the floor is a set of raises); the end the person rests at decides."""
     straight_leg: bool = False
     """The working knee stays straight through the rep (the straight-leg lower and raise, the
-    side-lying lift): the thigh's roll is then read as the whole leg's sideways swing."""
+    side-lying lift). Its roll can then only show as the whole leg's sideways swing, which
+    is not judged where that swing runs along the line of sight (see
+    `analysis.view_limits.STRAIGHT_LEG_SWING`)."""
     side_from: Literal["top_leg", "most_motion"] = "most_motion"
     """How `--side auto` picks the working leg: the upper leg when lying on the side, or the
     leg that moves most."""
